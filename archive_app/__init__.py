@@ -1,0 +1,3 @@
+"""archive-app: a desktop research archive."""
+
+__version__ = "0.1.0"

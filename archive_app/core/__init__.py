@@ -1,0 +1,1 @@
+"""The archive's core: no Qt anywhere below this package."""

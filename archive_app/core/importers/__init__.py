@@ -1,0 +1,54 @@
+"""Importers, one module per format, chosen by file extension.
+
+Each importer module exposes `parse(path, data) -> list[ParsedArticle]`, raising `ImportFailed` or
+`NotAnArticle` with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+from archive_app.core.importers.base import ImportFailed, NotAnArticle, ParsedArticle, ParsedImage
+
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "ImportFailed",
+    "NotAnArticle",
+    "ParsedArticle",
+    "ParsedImage",
+    "importer_for",
+]
+
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
+
+# Modules are imported on first use: some (trafilatura) take a while to load.
+_MODULE_FOR_EXTENSION = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".json": "jsonbulk",
+    ".jsonl": "jsonbulk",
+    ".ndjson": "jsonbulk",
+}
+
+Parser = Callable[[Path, bytes], list[ParsedArticle]]
+
+
+def importer_for(path: Path) -> Parser | None:
+    """The parse function for this file's format, or None when no importer takes it."""
+    name = _MODULE_FOR_EXTENSION.get(path.suffix.lower())
+    if name is None:
+        return None
+    module = importlib.import_module(f"{__name__}.{name}")
+    return module.parse
+
+
+def importer_name(parse: Callable[..., object]) -> str:
+    """The short name recorded in provenance ("text", "markdown", ...)."""
+    return parse.__module__.rsplit(".", 1)[-1]
