@@ -28,3 +28,54 @@ def reference_article(corpus: Path) -> Path:
     if not REFERENCE_ARTICLE.is_file():
         pytest.skip(f"reference article not found at {REFERENCE_ARTICLE}")
     return REFERENCE_ARTICLE
+
+
+# -- archives in a temporary folder, images, and the command line in-process ----
+
+
+@pytest.fixture
+def archive_dir(tmp_path: Path) -> Path:
+    """Where a test's archive lives (created on first open)."""
+    return tmp_path / "archive"
+
+
+@pytest.fixture
+def archive(archive_dir: Path):
+    """An open, empty archive, closed after the test."""
+    from archive_app.core.archive import Archive
+
+    opened = Archive.open(archive_dir)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def make_image():
+    """Write a small real image; returns its path. Different `seed`s give different bytes."""
+    from PIL import Image, ImageDraw
+
+    def make(path: Path, size: tuple[int, int] = (64, 48), fmt: str = "PNG", seed: int = 0):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image = Image.new("RGB", size, (40 + seed % 200, 90, 160))
+        ImageDraw.Draw(image).rectangle((2, 2, size[0] // 2, size[1] // 2), fill=(250, 200, 0))
+        image.save(path, format=fmt)
+        return path
+
+    return make
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run `archive-app ARGS...` in this process: returns (exit status, stdout, stderr)."""
+    from archive_app.cli import main
+
+    def run(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -19,6 +19,8 @@ __all__ = [
     "ParsedArticle",
     "ParsedImage",
     "importer_for",
+    "importer_name",
+    "is_supported",
 ]
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
@@ -38,6 +40,10 @@ _MODULE_FOR_EXTENSION = {
 }
 
 Parser = Callable[[Path, bytes], list[ParsedArticle]]
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in _MODULE_FOR_EXTENSION
 
 
 def importer_for(path: Path) -> Parser | None:

@@ -1,0 +1,822 @@
+"""Archive: the one facade the command line and the desktop app call.
+
+Data safety rules (see docs/architecture.md): blobs first, then one catalog
+transaction per article, then the index. The catalog is the truth; the index
+journal (`index_queue`) is written in the same transaction as the catalog
+change, so an index that missed a commit is brought up to date on next open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from archive_app import __version__
+from archive_app.core import fingerprints
+from archive_app.core.blobs import BlobStore
+from archive_app.core.catalog import Catalog
+from archive_app.core.dates import normalize_date
+from archive_app.core.images import make_thumbnail
+from archive_app.core.importers import ImportFailed, NotAnArticle
+from archive_app.core.importing import PreparedArticle, PreparedFile, prepare, resolved, walk
+from archive_app.core.index import IndexDocument, SearchIndex
+from archive_app.core.locking import WriteLock
+from archive_app.core.models import (
+    Article,
+    CheckReport,
+    DuplicateItem,
+    Facets,
+    Hit,
+    ImageRef,
+    ImportedItem,
+    ImportReport,
+    Problem,
+    Provenance,
+    SearchPage,
+    SearchRequest,
+    TagCount,
+    Topic,
+    TopicAssignment,
+)
+
+Progress = Callable[[int, int], None]
+EDITABLE_FIELDS = ("title", "author", "source", "url", "published")
+ARCHIVE_FORMAT = 1
+INDEX_BATCH = 500
+
+
+class ArchiveError(Exception):
+    """An operation on the archive cannot be done; the message says why."""
+
+
+class ArticleNotFound(ArchiveError):
+    pass
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Archive:
+    def __init__(self, root: Path, catalog: Catalog, lock: WriteLock) -> None:
+        self.root = root
+        self.catalog = catalog
+        self.blobs = BlobStore(root / "blobs")
+        self._lock = lock
+        self._write = threading.RLock()
+        self.index = self._open_index()
+
+    # -- opening and closing ---------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path, *, create: bool = True) -> Archive:
+        root = Path(root)
+        marker = root / "archive.json"
+        if not marker.exists():
+            if not create:
+                raise ArchiveError(f"{root} is not an archive (no archive.json)")
+            if root.exists() and any(root.iterdir()):
+                raise ArchiveError(f"{root} is not empty and is not an archive")
+            root.mkdir(parents=True, exist_ok=True)
+        lock = WriteLock(root / "write.lock")
+        lock.acquire()
+        try:
+            catalog = Catalog(root / "catalog.sqlite3")
+            if not marker.exists():
+                _write_json(marker, {"format": ARCHIVE_FORMAT, "created_at": _now()})
+            info = json.loads(marker.read_text("utf-8"))
+            info.update({"app_version": __version__, "opened_at": _now()})
+            _write_json(marker, info)
+            return cls(root, catalog, lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    def close(self) -> None:
+        self.index.close()
+        self.catalog.close()
+        self._lock.release()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open_index(self) -> SearchIndex:
+        folder = self.root / "index"
+        try:
+            index = SearchIndex(folder) if SearchIndex.exists(folder) else None
+            if index is not None and index.doc_count() != self._article_count():
+                # A count mismatch means a crash between catalog and index: reconcile.
+                self._queue_all_missing(index)
+        except Exception:
+            # An unreadable index is only a cache: rebuild it from the catalog.
+            index = None
+        if index is None:
+            SearchIndex.destroy(folder)
+            index = SearchIndex(folder)
+            with self.catalog.transaction() as conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO index_queue(article_id, op) "
+                    "SELECT id, 'upsert' FROM articles"
+                )
+        self.index = index
+        self._drain_index_queue()
+        return index
+
+    def _queue_all_missing(self, index: SearchIndex) -> None:
+        indexed = index.all_ids()
+        cataloged = {r[0] for r in self.catalog.query("SELECT id FROM articles")}
+        with self.catalog.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO index_queue(article_id, op) VALUES (?, 'upsert')",
+                [(i,) for i in cataloged - indexed],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO index_queue(article_id, op) VALUES (?, 'delete')",
+                [(i,) for i in indexed - cataloged],
+            )
+
+    def _article_count(self) -> int:
+        return int(self.catalog.scalar("SELECT count(*) FROM articles") or 0)
+
+    # -- importing ---------------------------------------------------------
+
+    def import_paths(
+        self,
+        paths: Iterable[Path],
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportReport:
+        found = walk([Path(p) for p in paths])
+        imported: list[ImportedItem] = []
+        duplicates: list[DuplicateItem] = []
+        failed: list[Problem] = []
+        skipped: list[Problem] = list(found.skipped)
+        used_images: set[Path] = set()
+        article_files = [f.path for f in found.files if not f.is_image]
+        cancelled = False
+        with self._write:
+            for done, path in enumerate(article_files):
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
+                    break
+                if progress is not None:
+                    progress(done, len(article_files))
+                try:
+                    prepared = prepare(path)
+                except NotAnArticle as exc:
+                    skipped.append(Problem(str(path), str(exc)))
+                    continue
+                except ImportFailed as exc:
+                    failed.append(Problem(str(path), str(exc)))
+                    continue
+                used_images |= prepared.used_images
+                skipped.extend(prepared.image_problems)
+                for article in prepared.articles:
+                    existing = self._find_identity(article.identity_sha256)
+                    if existing is not None:
+                        duplicates.append(
+                            DuplicateItem(existing, str(path), article.parsed.record_locator)
+                        )
+                        continue
+                    try:
+                        article_id = self._store(prepared, article)
+                    except OSError as exc:
+                        failed.append(Problem(str(path), f"could not store: {exc}"))
+                        continue
+                    imported.append(
+                        ImportedItem(
+                            article_id,
+                            str(path),
+                            article.parsed.title,
+                            article.warnings,
+                            article.parsed.record_locator,
+                        )
+                    )
+                if self._queued_count() >= INDEX_BATCH:
+                    self._drain_index_queue()
+            self._drain_index_queue()
+        if progress is not None and not cancelled:
+            progress(len(article_files), len(article_files))
+        for image in (f.path for f in found.files if f.is_image):
+            if resolved(image) not in used_images:
+                skipped.append(Problem(str(image), "image not referenced by any imported article"))
+        return ImportReport(
+            tuple(imported), tuple(duplicates), tuple(failed), tuple(skipped), cancelled
+        )
+
+    def _find_identity(self, identity: str) -> str | None:
+        row = self.catalog.query_one(
+            "SELECT id FROM articles WHERE identity_sha256 = ?", (identity,)
+        )
+        return None if row is None else row[0]
+
+    def _new_id(self, identity: str) -> str:
+        for length in (12, 16, 20, 64):
+            candidate = identity[:length]
+            if self.catalog.query_one("SELECT 1 FROM articles WHERE id = ?", (candidate,)) is None:
+                return candidate
+        raise ArchiveError(f"cannot allocate an id for {identity}")
+
+    def _store(self, prepared: PreparedFile, article: PreparedArticle) -> str:
+        parsed = article.parsed
+        # Blobs first: content-addressed, so a crash here leaves only orphans that check removes.
+        self.blobs.put(prepared.data, prepared.sha256)
+        for image in article.images:
+            if image.data is not None and image.sha256 is not None:
+                self.blobs.put(image.data, image.sha256)
+        article_id = self._new_id(article.identity_sha256)
+        text_sha = fingerprints.text_fingerprint(parsed.text)
+        sketch = fingerprints.sketch(fingerprints.shingles(parsed.text))
+        published = _safe_date(parsed.published)
+        now = _now()
+        links = self._duplicate_links(article_id, text_sha, sketch)
+        with self.catalog.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO blobs(sha256, size, kind, created_at) VALUES (?,?,?,?)",
+                (prepared.sha256, len(prepared.data), "original", now),
+            )
+            conn.execute(
+                "INSERT INTO articles(id, identity_sha256, title, author, source, url, published,"
+                " language, text, html, text_sha256, sketch, original_sha256, original_filename,"
+                " original_size, record, imported_at, importer, app_version, warnings, extra)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article_id,
+                    article.identity_sha256,
+                    parsed.title.strip() or prepared.path.stem,
+                    parsed.author.strip(),
+                    parsed.source.strip(),
+                    parsed.url.strip(),
+                    published,
+                    parsed.language.strip(),
+                    parsed.text,
+                    parsed.html,
+                    text_sha,
+                    fingerprints.pack(sketch),
+                    prepared.sha256,
+                    prepared.path.name,
+                    len(prepared.data),
+                    parsed.record_locator,
+                    now,
+                    prepared.importer,
+                    __version__,
+                    json.dumps(list(article.warnings), ensure_ascii=False),
+                    json.dumps(parsed.extra, ensure_ascii=False, default=str),
+                ),
+            )
+            for position, image in enumerate(article.images):
+                if image.sha256 is not None and image.info is not None and image.data is not None:
+                    conn.execute(
+                        "INSERT OR IGNORE INTO blobs(sha256, size, kind, created_at)"
+                        " VALUES (?,?,?,?)",
+                        (image.sha256, len(image.data), "image", now),
+                    )
+                    conn.execute(
+                        "INSERT OR IGNORE INTO images(sha256, width, height, format)"
+                        " VALUES (?,?,?,?)",
+                        (image.sha256, image.info.width, image.info.height, image.info.format),
+                    )
+                source = image.parsed
+                url = source.url or (str(source.path) if source.path and not image.sha256 else "")
+                conn.execute(
+                    "INSERT INTO article_images(article_id, position, sha256, url, alt, title,"
+                    " caption, credit, role) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        article_id,
+                        position,
+                        image.sha256,
+                        url,
+                        source.alt,
+                        source.title,
+                        source.caption,
+                        source.credit,
+                        source.role,
+                    ),
+                )
+            for tag in parsed.tags:
+                self._attach_tag(conn, article_id, tag)
+            for other, kind, similarity in links:
+                a, b = sorted((article_id, other))
+                conn.execute(
+                    "INSERT OR IGNORE INTO duplicates(a, b, kind, similarity) VALUES (?,?,?,?)",
+                    (a, b, kind, similarity),
+                )
+            conn.executemany(
+                "INSERT OR IGNORE INTO text_sketches(value, article_id) VALUES (?, ?)",
+                [
+                    (fingerprints.to_signed(v), article_id)
+                    for v in sketch[: fingerprints.LOOKUP_KEYS]
+                ],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO index_queue(article_id, op) VALUES (?, 'upsert')",
+                (article_id,),
+            )
+        return article_id
+
+    def _duplicate_links(
+        self, article_id: str, text_sha: str, sketch: list[int]
+    ) -> list[tuple[str, str, float]]:
+        """Articles with the same or nearly the same text, found before storing this one."""
+        links: dict[str, tuple[str, float]] = {}
+        for row in self.catalog.query(
+            "SELECT id FROM articles WHERE text_sha256 = ? LIMIT 50", (text_sha,)
+        ):
+            links[row[0]] = ("same-text", 1.0)
+        keys = [fingerprints.to_signed(v) for v in sketch[: fingerprints.LOOKUP_KEYS]]
+        if len(keys) < fingerprints.MIN_SHARED_KEYS:
+            return [(other, kind, sim) for other, (kind, sim) in links.items()]
+        marks = ",".join("?" * len(keys))
+        candidates = self.catalog.query(
+            f"SELECT a.id, a.sketch FROM articles a JOIN ("
+            f" SELECT article_id, count(*) AS shared FROM text_sketches WHERE value IN ({marks})"
+            f" GROUP BY article_id HAVING shared >= ? ORDER BY shared DESC LIMIT 20"
+            f") c ON c.article_id = a.id",
+            [*keys, fingerprints.MIN_SHARED_KEYS],
+        )
+        for row in candidates:
+            if row["id"] in links or row["id"] == article_id:
+                continue
+            similarity = fingerprints.estimate_jaccard(sketch, fingerprints.unpack(row["sketch"]))
+            if similarity >= fingerprints.NEAR_DUPLICATE_JACCARD:
+                links[row["id"]] = ("near", round(similarity, 4))
+        return [(other, kind, sim) for other, (kind, sim) in links.items()]
+
+    # -- the index journal -------------------------------------------------
+
+    def _queued_count(self) -> int:
+        return int(self.catalog.scalar("SELECT count(*) FROM index_queue") or 0)
+
+    def _drain_index_queue(self, progress: Progress | None = None) -> None:
+        """Apply the catalog's pending index work in batches, then clear what was applied."""
+        total = self._queued_count()
+        done = 0
+        while True:
+            rows = self.catalog.query(
+                "SELECT article_id, op FROM index_queue ORDER BY rowid LIMIT ?", (INDEX_BATCH,)
+            )
+            if not rows:
+                break
+            upserts = [r["article_id"] for r in rows if r["op"] == "upsert"]
+            deletes = [r["article_id"] for r in rows if r["op"] == "delete"]
+            docs = [doc for doc in map(self._index_document, upserts) if doc is not None]
+            self.index.write(docs, deletes)
+            with self.catalog.transaction() as conn:
+                conn.executemany(
+                    "DELETE FROM index_queue WHERE article_id = ? AND op = ?",
+                    [(r["article_id"], r["op"]) for r in rows],
+                )
+            done += len(rows)
+            if progress is not None:
+                progress(min(done, total), total)
+
+    def _index_document(self, article_id: str) -> IndexDocument | None:
+        row = self.catalog.query_one("SELECT * FROM articles WHERE id = ?", (article_id,))
+        if row is None:
+            return None
+        values = self._effective(row)
+        captions = " ".join(
+            " ".join(filter(None, (r["alt"], r["title"], r["caption"], r["credit"])))
+            for r in self.catalog.query(
+                "SELECT alt, title, caption, credit FROM article_images WHERE article_id = ?"
+                " ORDER BY position",
+                (article_id,),
+            )
+        )
+        return IndexDocument(
+            id=article_id,
+            title=values["title"],
+            body=row["text"],
+            captions=captions,
+            author=values["author"],
+            source=values["source"],
+            published=values["published"],
+            language=row["language"],
+            tags=self._tags_of(article_id),
+            topics=tuple(t.topic for t in self._topics_of(article_id)),
+        )
+
+    def _queue(self, conn, article_id: str, op: str = "upsert") -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO index_queue(article_id, op) VALUES (?, ?)", (article_id, op)
+        )
+
+    def rebuild_index(
+        self, progress: Progress | None = None, cancel: threading.Event | None = None
+    ) -> int:
+        """Throw the index away and build it again from the catalog."""
+        with self._write:
+            self.index.close()
+            folder = self.root / "index"
+            SearchIndex.destroy(folder)
+            self.index = SearchIndex(folder)
+            with self.catalog.transaction() as conn:
+                conn.execute("DELETE FROM index_queue")
+                conn.execute(
+                    "INSERT INTO index_queue(article_id, op) SELECT id, 'upsert' FROM articles"
+                    " ORDER BY seq"
+                )
+            self._drain_index_queue(progress)
+            self.index.optimize()
+            return self.index.doc_count()
+
+    # -- reading -----------------------------------------------------------
+
+    def resolve_id(self, article_id: str) -> str:
+        """The full id for an id or an unambiguous prefix of at least 6 characters."""
+        if self.catalog.query_one("SELECT 1 FROM articles WHERE id = ?", (article_id,)):
+            return article_id
+        if len(article_id) >= 6:
+            rows = self.catalog.query(
+                "SELECT id FROM articles WHERE id LIKE ? LIMIT 2", (article_id + "%",)
+            )
+            if len(rows) == 1:
+                return rows[0][0]
+            if len(rows) > 1:
+                raise ArticleNotFound(f"id prefix {article_id!r} is ambiguous")
+        raise ArticleNotFound(f"no article with id {article_id!r}")
+
+    def get(self, article_id: str) -> Article:
+        article_id = self.resolve_id(article_id)
+        row = self.catalog.query_one("SELECT * FROM articles WHERE id = ?", (article_id,))
+        assert row is not None
+        values = self._effective(row)
+        edited = tuple(
+            r[0]
+            for r in self.catalog.query(
+                "SELECT field FROM article_edits WHERE article_id = ? ORDER BY field",
+                (article_id,),
+            )
+        )
+        images = tuple(
+            ImageRef(
+                position=r["position"],
+                sha256=r["sha256"],
+                url=r["url"],
+                width=r["width"],
+                height=r["height"],
+                format=r["format"] or "",
+                caption=r["caption"],
+                credit=r["credit"],
+                alt=r["alt"],
+                title=r["title"],
+                role=r["role"],
+            )
+            for r in self.catalog.query(
+                "SELECT ai.*, i.width, i.height, i.format FROM article_images ai"
+                " LEFT JOIN images i ON i.sha256 = ai.sha256"
+                " WHERE ai.article_id = ? ORDER BY ai.position",
+                (article_id,),
+            )
+        )
+        duplicates = tuple(
+            r[0]
+            for r in self.catalog.query(
+                "SELECT b FROM duplicates WHERE a = ? UNION SELECT a FROM duplicates WHERE b = ?"
+                " ORDER BY 1",
+                (article_id, article_id),
+            )
+        )
+        return Article(
+            id=article_id,
+            title=values["title"],
+            author=values["author"],
+            source=values["source"],
+            url=values["url"],
+            published=values["published"],
+            language=row["language"],
+            text=row["text"],
+            html=row["html"],
+            images=images,
+            tags=self._tags_of(article_id),
+            topics=self._topics_of(article_id),
+            provenance=Provenance(
+                sha256=row["original_sha256"],
+                filename=row["original_filename"],
+                size=row["original_size"],
+                imported_at=row["imported_at"],
+                importer=row["importer"],
+                app_version=row["app_version"],
+                record=row["record"],
+            ),
+            duplicates=duplicates,
+            edited_fields=edited,
+            warnings=tuple(json.loads(row["warnings"] or "[]")),
+        )
+
+    def _effective(self, row) -> dict[str, str]:
+        """Extracted values with the person's edits laid over them."""
+        values = {name: row[name] for name in EDITABLE_FIELDS}
+        for edit in self.catalog.query(
+            "SELECT field, value FROM article_edits WHERE article_id = ?", (row["id"],)
+        ):
+            values[edit["field"]] = edit["value"]
+        return values
+
+    def _tags_of(self, article_id: str) -> tuple[str, ...]:
+        return tuple(
+            r[0]
+            for r in self.catalog.query(
+                "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id"
+                " WHERE at.article_id = ? ORDER BY t.name COLLATE NOCASE",
+                (article_id,),
+            )
+        )
+
+    def _topics_of(self, article_id: str) -> tuple[TopicAssignment, ...]:
+        return tuple(
+            TopicAssignment(r["topic_id"], r["source"], r["score"])
+            for r in self.catalog.query(
+                "SELECT topic_id, source, score FROM article_topics"
+                " WHERE article_id = ? AND assigned = 1 ORDER BY topic_id",
+                (article_id,),
+            )
+        )
+
+    def original_path(self, article_id: str) -> Path:
+        sha = self.get(article_id).provenance.sha256
+        return self.blobs.path_for(sha)
+
+    def image_path(self, sha256: str) -> Path:
+        return self.blobs.path_for(sha256)
+
+    def thumbnail(self, sha256: str) -> Path:
+        """A cached thumbnail of a stored image, made on first use."""
+        target = self.root / "thumbs" / sha256[:2] / f"{sha256}.thumb"
+        if not target.exists():
+            make_thumbnail(self.blobs.get(sha256), target)
+        return target
+
+    def article_count(self) -> int:
+        return self._article_count()
+
+    def get_meta(self, key: str) -> str | None:
+        value = self.catalog.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write, self.catalog.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # -- searching ---------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        raw = self.index.search(
+            request.query,
+            topics=request.topics,
+            tags=request.tags,
+            sources=request.sources,
+            since=_safe_date(request.since),
+            until=_safe_date(request.until),
+            sort=request.sort,
+            limit=max(0, request.limit),
+            offset=max(0, request.offset),
+        )
+        ids = [h.id for h in raw.hits]
+        rows = self._hit_rows(ids)
+        snippets: dict[int, str] = {}
+        if request.snippets:
+            texts = {h.docnum: rows[h.id]["text"] for h in raw.hits if h.id in rows}
+            snippets = self.index.snippets(raw.query, texts)
+        hits = []
+        for h in raw.hits:
+            row = rows.get(h.id)
+            if row is None:  # indexed but gone from the catalog; check --repair clears it
+                continue
+            hits.append(
+                Hit(
+                    id=h.id,
+                    title=row["title"],
+                    source=row["source"],
+                    published=row["published"],
+                    tags=row["tags"],
+                    topics=row["topics"],
+                    score=round(h.score, 4),
+                    snippet=snippets.get(h.docnum, ""),
+                )
+            )
+        suggestion = self.index.suggest(request.query) if request.query.strip() else None
+        facets = Facets(
+            tags=raw.facets.get("tags", {}),
+            topics=raw.facets.get("topics", {}),
+            sources=self._source_labels(raw.facets.get("sources", {})),
+            years=dict(sorted(raw.facets.get("years", {}).items(), reverse=True)),
+        )
+        return SearchPage(request, raw.total, tuple(hits), facets, suggestion)
+
+    def _hit_rows(self, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows: dict[str, dict] = {}
+        for r in self.catalog.query(f"SELECT * FROM articles WHERE id IN ({marks})", ids):
+            values = self._effective(r)
+            rows[r["id"]] = {
+                **values,
+                "text": r["text"],
+                "tags": self._tags_of(r["id"]),
+                "topics": tuple(t.topic for t in self._topics_of(r["id"])),
+            }
+        return rows
+
+    def _source_labels(self, counts: dict[str, int]) -> dict[str, int]:
+        """Facet keys are normalised source names; show them as people wrote them."""
+        if not counts:
+            return {}
+        labels: dict[str, str] = {}
+        for r in self.catalog.query(
+            "SELECT DISTINCT coalesce(e.value, a.source) AS source FROM articles a"
+            " LEFT JOIN article_edits e ON e.article_id = a.id AND e.field = 'source'"
+        ):
+            labels.setdefault(" ".join(str(r[0]).lower().split()), r[0])
+        return {labels.get(k, k): v for k, v in counts.items()}
+
+    # -- tags ----------------------------------------------------------------
+
+    def tag(self, article_id: str, tags: Iterable[str]) -> tuple[str, ...]:
+        article_id = self.resolve_id(article_id)
+        with self._write, self.catalog.transaction() as conn:
+            for tag in tags:
+                self._attach_tag(conn, article_id, tag)
+            self._queue(conn, article_id)
+        self._drain_index_queue()
+        return self._tags_of(article_id)
+
+    def untag(self, article_id: str, tags: Iterable[str]) -> tuple[str, ...]:
+        article_id = self.resolve_id(article_id)
+        with self._write, self.catalog.transaction() as conn:
+            for tag in tags:
+                conn.execute(
+                    "DELETE FROM article_tags WHERE article_id = ? AND tag_id ="
+                    " (SELECT id FROM tags WHERE name = ?)",
+                    (article_id, normalize_tag(tag)),
+                )
+            conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
+            self._queue(conn, article_id)
+        self._drain_index_queue()
+        return self._tags_of(article_id)
+
+    def _attach_tag(self, conn, article_id: str, tag: str) -> None:
+        name = normalize_tag(tag)
+        if not name:
+            return
+        conn.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", (name,))
+        conn.execute(
+            "INSERT OR IGNORE INTO article_tags(article_id, tag_id)"
+            " SELECT ?, id FROM tags WHERE name = ?",
+            (article_id, name),
+        )
+
+    def tags(self) -> list[TagCount]:
+        """Every tag and every level above it, with counts that include the levels below.
+
+        Levels are matched without regard to case (as the search filter does),
+        shown as first written.
+        """
+        direct: dict[str, int] = {}
+        articles_under: dict[str, set[str]] = {}
+        shown: dict[str, str] = {}
+        for r in self.catalog.query(
+            "SELECT t.name, at.article_id FROM tags t JOIN article_tags at ON at.tag_id = t.id"
+            " ORDER BY t.id"
+        ):
+            name, article_id = r[0], r[1]
+            direct[name.lower()] = direct.get(name.lower(), 0) + 1
+            parts = name.split("/")
+            for i in range(1, len(parts) + 1):
+                level = "/".join(parts[:i])
+                key = level.lower()
+                shown.setdefault(key, level)
+                articles_under.setdefault(key, set()).add(article_id)
+        return [
+            TagCount(name=shown[key], count=len(ids), direct=direct.get(key, 0))
+            for key, ids in sorted(articles_under.items())
+        ]
+
+    # -- topics (assigned automatically by a later release; set by hand now) ------
+
+    def topics(self) -> list[Topic]:
+        return [
+            Topic(r["id"], r["label"], r["description"])
+            for r in self.catalog.query("SELECT * FROM topics ORDER BY id")
+        ]
+
+    def set_topic(self, article_id: str, topic: str, assigned: bool) -> None:
+        article_id = self.resolve_id(article_id)
+        if not self.catalog.query_one("SELECT 1 FROM topics WHERE id = ?", (topic,)):
+            known = ", ".join(t.id for t in self.topics())
+            raise ArchiveError(f"no topic {topic!r} (known topics: {known})")
+        with self._write, self.catalog.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO article_topics(article_id, topic_id, source, assigned,"
+                " score) VALUES (?, ?, 'manual', ?, NULL)",
+                (article_id, topic, int(assigned)),
+            )
+            self._queue(conn, article_id)
+        self._drain_index_queue()
+
+    # -- editing and deleting ----------------------------------------------------
+
+    def edit(self, article_id: str, **changes: str | None) -> Article:
+        """Record a person's values; None or "" clears an edit, restoring the extracted value."""
+        article_id = self.resolve_id(article_id)
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ArchiveError(f"cannot edit {', '.join(sorted(unknown))}")
+        now = _now()
+        with self._write, self.catalog.transaction() as conn:
+            for field, value in changes.items():
+                if value is None or value == "":
+                    conn.execute(
+                        "DELETE FROM article_edits WHERE article_id = ? AND field = ?",
+                        (article_id, field),
+                    )
+                    continue
+                if field == "published":
+                    try:
+                        value = normalize_date(value)
+                    except ValueError as exc:
+                        raise ArchiveError(f"published: {exc}") from None
+                conn.execute(
+                    "INSERT OR REPLACE INTO article_edits(article_id, field, value, edited_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (article_id, field, value.strip(), now),
+                )
+            self._queue(conn, article_id)
+        self._drain_index_queue()
+        return self.get(article_id)
+
+    def delete(self, article_id: str) -> None:
+        """Remove an article; its blobs go when nothing else references them."""
+        article_id = self.resolve_id(article_id)
+        with self._write:
+            row = self.catalog.query_one(
+                "SELECT original_sha256 FROM articles WHERE id = ?", (article_id,)
+            )
+            images = [
+                r[0]
+                for r in self.catalog.query(
+                    "SELECT sha256 FROM article_images WHERE article_id = ? AND sha256 IS NOT NULL",
+                    (article_id,),
+                )
+            ]
+            with self.catalog.transaction() as conn:
+                conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+                conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
+                self._queue(conn, article_id, "delete")
+                unreferenced = self._unreferenced_blobs(conn, [row[0], *images] if row else images)
+                conn.executemany(
+                    "DELETE FROM images WHERE sha256 = ?", [(s,) for s in unreferenced]
+                )
+                conn.executemany("DELETE FROM blobs WHERE sha256 = ?", [(s,) for s in unreferenced])
+            self._drain_index_queue()
+            # Files go after the catalog no longer names them: a crash leaves orphans, not holes.
+            for sha in unreferenced:
+                self.blobs.delete(sha)
+
+    @staticmethod
+    def _unreferenced_blobs(conn, hashes: Iterable[str]) -> list[str]:
+        out = []
+        for sha in set(hashes):
+            used = conn.execute(
+                "SELECT 1 FROM articles WHERE original_sha256 = ?"
+                " UNION ALL SELECT 1 FROM article_images WHERE sha256 = ? LIMIT 1",
+                (sha, sha),
+            ).fetchone()
+            if used is None:
+                out.append(sha)
+        return out
+
+    # -- checking -----------------------------------------------------------
+
+    def check(self, *, repair: bool = False, progress: Progress | None = None) -> CheckReport:
+        from archive_app.core.checking import check_archive
+
+        with self._write:
+            return check_archive(self, repair=repair, progress=progress)
+
+
+def normalize_tag(tag: str) -> str:
+    """`Region / Kherson ` → `Region/Kherson`: trimmed parts, single spaces, no empty levels."""
+    parts = [" ".join(p.split()) for p in tag.split("/")]
+    return "/".join(p for p in parts if p)
+
+
+def _safe_date(value: str) -> str:
+    try:
+        return normalize_date(value)
+    except ValueError:
+        return ""
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    tmp.replace(path)

@@ -1,0 +1,266 @@
+"""The SQLite catalog: the archive's source of truth.
+
+Schema changes are an ordered list of migrations keyed on PRAGMA user_version;
+the catalog file is copied aside before any migration runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+DEFAULT_TOPICS = (
+    (
+        "child-welfare",
+        "Child welfare",
+        "The wellbeing, protection, abuse, neglect, displacement, deportation, adoption, "
+        "education, health or rights of children.",
+    ),
+    (
+        "war-crimes",
+        "War crimes",
+        "Atrocities and violations of the laws of war, crimes against humanity, genocide, "
+        "and their documentation, investigation and prosecution.",
+    ),
+)
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('original', 'image')),
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE images (
+    sha256 TEXT PRIMARY KEY REFERENCES blobs(sha256),
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    format TEXT NOT NULL
+);
+
+-- Values as extracted by the importer; a person's edits live in article_edits.
+CREATE TABLE articles (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    identity_sha256 TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    author TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    published TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    html TEXT NOT NULL DEFAULT '',
+    text_sha256 TEXT NOT NULL,
+    sketch BLOB NOT NULL DEFAULT x'',
+    original_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    original_filename TEXT NOT NULL,
+    original_size INTEGER NOT NULL,
+    record TEXT NOT NULL DEFAULT '',
+    imported_at TEXT NOT NULL,
+    importer TEXT NOT NULL,
+    app_version TEXT NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX articles_text_sha ON articles(text_sha256);
+CREATE INDEX articles_original ON articles(original_sha256);
+
+CREATE TABLE article_edits (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    field TEXT NOT NULL CHECK (field IN ('title', 'author', 'source', 'url', 'published')),
+    value TEXT NOT NULL,
+    edited_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, field)
+);
+
+CREATE TABLE article_images (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    sha256 TEXT REFERENCES images(sha256),
+    url TEXT NOT NULL DEFAULT '',
+    alt TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    caption TEXT NOT NULL DEFAULT '',
+    credit TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL DEFAULT 'inline',
+    PRIMARY KEY (article_id, position)
+);
+CREATE INDEX article_images_sha ON article_images(sha256);
+
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+
+CREATE TABLE article_tags (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    PRIMARY KEY (article_id, tag_id)
+);
+CREATE INDEX article_tags_tag ON article_tags(tag_id);
+
+CREATE TABLE topics (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT ''
+);
+
+-- assigned = 1 puts the topic on the article, 0 records a manual removal
+-- (so a later automatic pass cannot bring it back).
+CREATE TABLE article_topics (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    topic_id TEXT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+    source TEXT NOT NULL CHECK (source IN ('auto', 'manual')),
+    assigned INTEGER NOT NULL DEFAULT 1,
+    score REAL,
+    PRIMARY KEY (article_id, topic_id)
+);
+CREATE INDEX article_topics_topic ON article_topics(topic_id);
+
+CREATE TABLE duplicates (
+    a TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    b TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    similarity REAL NOT NULL,
+    PRIMARY KEY (a, b),
+    CHECK (a < b)
+);
+CREATE INDEX duplicates_b ON duplicates(b);
+
+-- Near-duplicate lookup keys: each article's smallest shingle hashes (see fingerprints.py).
+CREATE TABLE text_sketches (
+    value INTEGER NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (value, article_id)
+) WITHOUT ROWID;
+CREATE INDEX text_sketches_article ON text_sketches(article_id);
+
+-- Journal of index work still to do: written in the same transaction as the
+-- catalog change, cleared once the index has committed it.
+CREATE TABLE index_queue (
+    article_id TEXT PRIMARY KEY,
+    op TEXT NOT NULL CHECK (op IN ('upsert', 'delete'))
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class CatalogError(Exception):
+    """The catalog is damaged or from a newer version of the app."""
+
+
+class Catalog:
+    """One SQLite connection shared by the archive's threads, guarded by a lock.
+
+    SQLite serialises writers anyway; the lock keeps a transaction from one
+    thread from interleaving with statements of another on the same connection.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        uri = f"file:{path}?mode=ro" if read_only else f"file:{path}?mode=rwc"
+        self._conn = sqlite3.connect(
+            uri, uri=True, check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        if not read_only:
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @property
+    def version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise CatalogError(
+                f"{self.path} was written by a newer archive-app (schema {current}, "
+                f"this version knows {SCHEMA_VERSION})"
+            )
+        if current == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            raise CatalogError(f"{self.path} needs an upgrade, which read-only access cannot do")
+        if current > 0:
+            backup = self.path.with_name(f"{self.path.name}.before-v{SCHEMA_VERSION}.bak")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copy2(self.path, backup)
+        for version in range(current, SCHEMA_VERSION):
+            with self.transaction() as conn:
+                for statement in _split_statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                if version == 0:
+                    conn.executemany(
+                        "INSERT INTO topics(id, label, description) VALUES (?, ?, ?)",
+                        DEFAULT_TOPICS,
+                    )
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple | list = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: tuple | list = ()) -> object:
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
+
+    def integrity_problems(self) -> list[str]:
+        with self._lock:
+            rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+            fk = self._conn.execute("PRAGMA foreign_key_check").fetchall()
+        problems = [r[0] for r in rows if r[0] != "ok"]
+        problems += [f"foreign key: {tuple(r)}" for r in fk]
+        return problems
+
+
+def _split_statements(script: str) -> list[str]:
+    """The script's statements, for execute() inside our own transaction.
+
+    executescript() would COMMIT first, breaking all-or-nothing migrations.
+    """
+    statements, buffer = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buffer.append(line)
+        candidate = "\n".join(buffer)
+        if sqlite3.complete_statement(candidate):
+            statements.append(candidate.strip())
+            buffer = []
+    return [s for s in statements if s]

@@ -1,0 +1,205 @@
+"""From paths on disk to articles ready to store: walking, reading, parsing, image checks.
+
+Nothing here writes to the archive; a failure anywhere affects one file only.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive_app.core.blobs import sha256_hex
+from archive_app.core.images import BadImage, ImageInfo, inspect_image
+from archive_app.core.importers import (
+    IMAGE_EXTENSIONS,
+    ImportFailed,
+    NotAnArticle,
+    ParsedArticle,
+    ParsedImage,
+    importer_for,
+    importer_name,
+    is_supported,
+)
+from archive_app.core.models import Problem
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: Path
+    is_image: bool
+
+
+@dataclass(frozen=True)
+class Walk:
+    files: tuple[FoundFile, ...]
+    skipped: tuple[Problem, ...]
+
+
+def walk(paths: list[Path]) -> Walk:
+    """Every file under the given paths, in a stable order.
+
+    Symbolic links are followed, but a folder already visited (by its device
+    and inode) is not entered twice, so a link loop ends instead of recursing.
+    """
+    files: list[FoundFile] = []
+    skipped: list[Problem] = []
+    visited: set[tuple[int, int]] = set()
+    seen_files: set[tuple[int, int]] = set()
+
+    def consider(path: Path) -> None:
+        try:
+            info = path.stat()
+        except OSError as exc:
+            skipped.append(Problem(str(path), _os_reason(exc)))
+            return
+        if path.is_dir():
+            key = (info.st_dev, info.st_ino)
+            if key in visited:
+                skipped.append(Problem(str(path), "symlink loop: folder already visited"))
+                return
+            visited.add(key)
+            try:
+                entries = sorted(os.scandir(path), key=lambda e: e.name)
+            except OSError as exc:
+                skipped.append(Problem(str(path), _os_reason(exc)))
+                return
+            for entry in entries:
+                child = Path(entry.path)
+                if entry.name.startswith("."):
+                    continue  # hidden files and folders (.DS_Store, .git) are not articles
+                consider(child)
+            return
+        key = (info.st_dev, info.st_ino)
+        if key in seen_files:
+            return
+        seen_files.add(key)
+        suffix = path.suffix.lower()
+        if suffix in IMAGE_EXTENSIONS:
+            files.append(FoundFile(path, is_image=True))
+        elif is_supported(path):
+            files.append(FoundFile(path, is_image=False))
+        else:
+            skipped.append(
+                Problem(str(path), f"unsupported file type ({suffix or 'no extension'})")
+            )
+
+    for path in paths:
+        if not os.path.lexists(path):
+            skipped.append(Problem(str(path), "no such file or folder"))
+            continue
+        consider(Path(path))
+    return Walk(tuple(files), tuple(skipped))
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    parsed: ParsedImage
+    data: bytes | None
+    sha256: str | None
+    info: ImageInfo | None
+    problem: str = ""  # why a local or embedded image could not be kept
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    parsed: ParsedArticle
+    identity_sha256: str
+    images: tuple[PreparedImage, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass
+class PreparedFile:
+    path: Path
+    data: bytes
+    sha256: str
+    importer: str
+    articles: list[PreparedArticle] = field(default_factory=list)
+    image_problems: list[Problem] = field(default_factory=list)
+    used_images: set[Path] = field(default_factory=set)
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportFailed(f"file too large ({size:,} bytes)")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(_os_reason(exc)) from None
+
+
+def prepare(path: Path) -> PreparedFile:
+    """Read and parse one file and check its images. Raises ImportFailed/NotAnArticle."""
+    parse = importer_for(path)
+    if parse is None:
+        raise NotAnArticle(f"unsupported file type ({path.suffix or 'no extension'})")
+    data = read_file(path)
+    if not data.strip():
+        raise NotAnArticle("empty file")
+    sha = sha256_hex(data)
+    try:
+        parsed_articles = parse(path, data)
+    except (ImportFailed, NotAnArticle):
+        raise
+    except RecursionError:
+        raise ImportFailed("document nested too deeply to read") from None
+    except Exception as exc:  # an importer bug must not stop the other files
+        raise ImportFailed(f"could not be read ({exc.__class__.__name__}: {exc})") from exc
+    if not parsed_articles:
+        raise ImportFailed("no article found in the file")
+    prepared = PreparedFile(path=path, data=data, sha256=sha, importer=importer_name(parse))
+    for parsed in parsed_articles:
+        identity = sha256_hex(parsed.record) if parsed.record is not None else sha
+        images, warnings = [], list(parsed.warnings)
+        for image in parsed.images:
+            ready = _prepare_image(image)
+            images.append(ready)
+            if image.path is not None:
+                prepared.used_images.add(resolved(image.path))
+            if ready.problem:
+                label = str(image.path) if image.path is not None else "embedded image"
+                warnings.append(f"image {label}: {ready.problem}")
+                if image.path is not None:
+                    prepared.image_problems.append(Problem(str(image.path), ready.problem))
+        prepared.articles.append(PreparedArticle(parsed, identity, tuple(images), tuple(warnings)))
+    return prepared
+
+
+def _prepare_image(image: ParsedImage) -> PreparedImage:
+    """Read and decode an image; on failure keep it as a reference with the reason."""
+    data = image.data
+    try:
+        if data is None and image.path is not None:
+            if not image.path.is_file():
+                raise BadImage("image file not found")
+            data = read_file(image.path)
+        if data is None:
+            return PreparedImage(image, None, None, None)
+        info = inspect_image(data)
+    except (BadImage, ImportFailed) as exc:
+        return PreparedImage(image, None, None, None, problem=str(exc))
+    return PreparedImage(image, data, sha256_hex(data), info)
+
+
+def resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop: the link points back at itself"
+    if isinstance(exc, PermissionError):
+        return "cannot read: permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "no such file (a broken link?)"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not a file"
+    return f"cannot read: {exc.strerror or exc}"

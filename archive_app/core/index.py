@@ -1,0 +1,524 @@
+"""The Whoosh index: a derived, rebuildable cache of the catalog.
+
+Schema, analyzers, writing, query parsing, highlighting, facets and spelling
+suggestions live here; nothing here knows about SQLite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import heapq
+import re
+import shutil
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import fields, highlight, index, qparser, query
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+from archive_app.core.dates import date_sort_key
+
+SEARCH_FIELDS = ("title", "body", "captions", "author", "source")
+FIELD_BOOSTS = {"title": 3.0, "captions": 1.2, "author": 1.5, "source": 1.2}
+FACET_FIELDS = {"tags": "tags", "topics": "topics", "sources": "source_key", "years": "year"}
+SNIPPET_CHARS = 220
+
+
+def text_analyzer():
+    """Lower-case, accent-folded, stemmed: `deportations` and `Déportation` meet `deport`."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter()
+        | StemFilter(lang="en", cachesize=50000)
+    )
+
+
+def spelling_analyzer():
+    """Whole words, folded but not stemmed: the dictionary for "did you mean"."""
+    return RegexTokenizer(r"[^\W\d_]{2,}") | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def build_schema() -> fields.Schema:
+    analyzer = text_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        title=fields.TEXT(analyzer=analyzer, field_boost=1.0),
+        body=fields.TEXT(analyzer=analyzer),
+        captions=fields.TEXT(analyzer=analyzer),
+        author=fields.TEXT(analyzer=analyzer),
+        source=fields.TEXT(analyzer=analyzer),
+        spell=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
+        tags=fields.KEYWORD(commas=True, lowercase=True, scorable=False),
+        topics=fields.KEYWORD(commas=True, scorable=False),
+        source_key=fields.ID(),
+        year=fields.ID(),
+        published=fields.DATETIME(),
+        date_key=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
+        language=fields.ID(),
+    )
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    id: str
+    title: str
+    body: str
+    captions: str
+    author: str
+    source: str
+    published: str
+    language: str
+    tags: tuple[str, ...]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RawHit:
+    id: str
+    score: float
+    docnum: int
+
+
+@dataclass(frozen=True)
+class RawResults:
+    total: int
+    hits: tuple[RawHit, ...]
+    facets: dict[str, dict[str, int]]
+    query: query.Query
+
+
+class QuerySyntaxError(ValueError):
+    """The query cannot be understood; the message says where."""
+
+
+def tag_with_ancestors(tag: str) -> list[str]:
+    """`region/kherson/city` → region, region/kherson, region/kherson/city."""
+    parts = [p for p in tag.lower().split("/") if p]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def source_key(source: str) -> str:
+    return " ".join(source.lower().split())
+
+
+class SearchIndex:
+    """Owns the index folder. Writes go through `writer()`; reads reuse one searcher."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.RLock()
+        self._searcher = None
+        self._cache: _FacetCache | None = None
+        if index.exists_in(str(folder)):
+            self._ix = index.open_dir(str(folder))
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._ix = index.create_in(str(folder), build_schema())
+        self._parser = self._make_parser()
+
+    @staticmethod
+    def exists(folder: Path) -> bool:
+        return index.exists_in(str(folder))
+
+    @staticmethod
+    def destroy(folder: Path) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._ix.close()
+
+    # -- writing ----------------------------------------------------------
+
+    def write(self, upserts: Iterable[IndexDocument], deletes: Iterable[str] = ()) -> int:
+        """Apply one batch in one commit; returns how many documents were written."""
+        count = 0
+        with self._lock:
+            writer = self._ix.writer(limitmb=128)
+            try:
+                for article_id in deletes:
+                    writer.delete_by_term("id", article_id)
+                for doc in upserts:
+                    writer.update_document(**_fields_of(doc))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self._invalidate()
+        return count
+
+    def optimize(self) -> None:
+        with self._lock:
+            self._ix.optimize()
+            self._invalidate()
+
+    def _invalidate(self) -> None:
+        # A fresh searcher, not refresh(): a refreshed searcher was seen keeping
+        # documents deleted by the commit it followed.
+        self._cache = None
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    # -- reading ----------------------------------------------------------
+
+    def _current_searcher(self):
+        if self._searcher is None:
+            self._searcher = self._ix.searcher()
+        elif not self._searcher.up_to_date():  # another process committed
+            self._searcher.close()
+            self._searcher = self._ix.searcher()
+            self._cache = None
+        return self._searcher
+
+    def doc_count(self) -> int:
+        with self._lock:
+            return self._current_searcher().doc_count()
+
+    def all_ids(self) -> set[str]:
+        with self._lock:
+            searcher = self._current_searcher()
+            return {stored["id"] for stored in searcher.all_stored_fields()}
+
+    def parse(self, text: str) -> query.Query:
+        if not text.strip():
+            return query.Every()
+        try:
+            parsed = self._parser.parse(text)
+        except Exception as exc:  # Whoosh raises assorted errors for malformed input
+            raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
+        if parsed is query.NullQuery:
+            return query.Every()
+        return parsed
+
+    def search(
+        self,
+        text: str,
+        *,
+        topics: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: str = "",
+        until: str = "",
+        sort: str = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> RawResults:
+        q = self.parse(text)
+        with self._lock:
+            searcher = self._current_searcher()
+            cache = self._facet_cache(searcher)
+            allowed = cache.allowed(topics, tags, sources, since, until)
+            matched = set(searcher.docs_for_query(q))
+            if allowed is not None:
+                matched &= allowed
+            hits: list[RawHit] = []
+            if matched and limit > 0:
+                hits = self._top_hits(searcher, q, matched, sort, offset + limit)[offset:]
+            return RawResults(
+                total=len(matched), hits=tuple(hits), facets=cache.count(matched), query=q
+            )
+
+    def _top_hits(
+        self, searcher, q: query.Query, matched: set[int], sort: str, top: int
+    ) -> list[RawHit]:
+        """The first `top` hits in a total order: ties are broken by article id.
+
+        Whoosh breaks ties by document number, which changes when documents are
+        updated or the index is rebuilt; ordering ties by id keeps results the
+        same across rebuilds. Only ties that cross the page boundary cost extra.
+        """
+        ids = searcher.reader().column_reader("id")
+        if isinstance(q, query.Every) and sort == "relevance":
+            sort = "newest"
+        if sort == "relevance":
+            scored = searcher.search(q, limit=top + 1, filter=matched).top_n
+            if len(scored) > top and scored[top][0] == scored[top - 1][0]:
+                scored = searcher.search(q, limit=None, filter=matched).top_n
+            ranked = _break_ties([(-score, docnum) for score, docnum in scored], top, ids)
+            return [RawHit(ids[d], -key, d) for key, d in ranked]
+        date_keys = self._facet_cache(searcher).date_keys
+        undated = 99_999_999  # undated articles come last in either order
+
+        def key(docnum: int) -> int:
+            value = date_keys.get(docnum, 0)
+            return undated if not value else (-value if sort == "newest" else value)
+
+        first = heapq.nsmallest(top + 1, ((key(d), d) for d in matched))
+        if len(first) > top and first[top][0] == first[top - 1][0]:
+            first = [(key(d), d) for d in matched]
+        ranked = _break_ties(first, top, ids)
+        scores = self._scores(searcher, q, {d for _, d in ranked})
+        return [RawHit(ids[d], scores.get(d, 0.0), d) for _, d in ranked]
+
+    @staticmethod
+    def _scores(searcher, q: query.Query, docnums: set[int]) -> dict[int, float]:
+        if isinstance(q, query.Every) or not docnums:
+            return {}
+        results = searcher.search(q, limit=len(docnums), filter=docnums)
+        return {docnum: float(score or 0.0) for score, docnum in results.top_n}
+
+    def snippets(self, q: query.Query, texts: dict[int, str]) -> dict[int, str]:
+        """Highlighted excerpts of the body for the given document numbers.
+
+        Only the rows being shown are highlighted: re-reading and marking a
+        body costs far more than finding it.
+        """
+        with self._lock:
+            reader = self._current_searcher().reader()
+            terms = _highlight_terms(q, reader)
+        if not terms:
+            return {docnum: _plain_excerpt(text) for docnum, text in texts.items()}
+        analyzer = self._ix.schema["body"].analyzer
+        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        formatter = _SnippetFormatter(tagname="mark", between=" ")
+        scorer = highlight.BasicFragmentScorer()
+        out: dict[int, str] = {}
+        for docnum, text in texts.items():
+            snippet = highlight.highlight(
+                text, terms, analyzer, fragmenter, formatter, top=2, scorer=scorer
+            )
+            out[docnum] = snippet or _plain_excerpt(text)
+        return out
+
+    def suggest(self, text: str) -> str | None:
+        """The query with misspelt words replaced, or None when every word is known."""
+        words = list(_plain_words(text))
+        if not words:
+            return None
+        with self._lock:
+            reader = self._current_searcher().reader()
+            corrector = reader.corrector("spell")
+            replacements: dict[str, str] = {}
+            for word in words:
+                folded = _fold(word)
+                if reader.doc_frequency("spell", folded) > 0:
+                    continue
+                candidates = corrector.suggest(folded, limit=8, maxdist=2, prefix=1)
+                if candidates:
+                    best = max(
+                        candidates,
+                        key=lambda c: (-_distance(folded, c), reader.doc_frequency("spell", c)),
+                    )
+                    replacements[word] = best
+        if not replacements:
+            return None
+        return re.sub(
+            r"[^\W\d_]+",
+            lambda m: replacements.get(m.group(0), m.group(0)),
+            text,
+        )
+
+    def _facet_cache(self, searcher) -> _FacetCache:
+        if self._cache is None:
+            self._cache = _FacetCache.build(searcher)
+        return self._cache
+
+    def _make_parser(self) -> qparser.QueryParser:
+        parser = qparser.MultifieldParser(
+            list(SEARCH_FIELDS), self._ix.schema, fieldboosts=FIELD_BOOSTS
+        )
+        parser.add_plugin(
+            qparser.FieldAliasPlugin(
+                {"tags": ["tag"], "topics": ["topic"], "body": ["text", "content"]}
+            )
+        )
+        parser.add_plugin(qparser.GtLtPlugin())
+        return parser
+
+
+class _FacetCache:
+    """Doc-number sets per facet value, built once per index generation.
+
+    Filters become set intersections and facet counts become intersections
+    with the matched set, without touching stored fields.
+    """
+
+    def __init__(self, sets: dict[str, dict[str, set[int]]], date_keys: dict[int, int]) -> None:
+        self.sets = sets
+        self.date_keys = date_keys
+
+    @classmethod
+    def build(cls, searcher) -> _FacetCache:
+        reader = searcher.reader()
+        sets: dict[str, dict[str, set[int]]] = {}
+        for facet, field in FACET_FIELDS.items():
+            values: dict[str, set[int]] = {}
+            if field in reader.indexed_field_names():
+                for raw in reader.lexicon(field):
+                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    docs = set(reader.postings(field, raw).all_ids())
+                    if reader.has_deletions():
+                        docs = {d for d in docs if not reader.is_deleted(d)}
+                    if docs:
+                        values[term] = docs
+            sets[facet] = values
+        date_keys: dict[int, int] = {}
+        column = reader.column_reader("date_key") if reader.has_column("date_key") else None
+        if column is not None:
+            for docnum in range(reader.doc_count_all()):
+                if not reader.is_deleted(docnum):
+                    date_keys[docnum] = int(column[docnum] or 0)
+        return cls(sets, date_keys)
+
+    def allowed(
+        self,
+        topics: Iterable[str],
+        tags: Iterable[str],
+        sources: Iterable[str],
+        since: str,
+        until: str,
+    ) -> set[int] | None:
+        result: set[int] | None = None
+
+        def narrow(docs: set[int]) -> None:
+            nonlocal result
+            result = set(docs) if result is None else result & docs
+
+        for topic in topics:
+            narrow(self.sets["topics"].get(topic, set()))
+        for tag in tags:
+            narrow(self.sets["tags"].get(tag.lower().strip("/"), set()))
+        wanted_sources = [source_key(s) for s in sources]
+        if wanted_sources:
+            union: set[int] = set()
+            for key in wanted_sources:
+                union |= self.sets["sources"].get(key, set())
+            narrow(union)
+        if since or until:
+            low = date_sort_key(since) if since else 0
+            high = date_sort_key(until) if until else 99991231
+            narrow({d for d, k in self.date_keys.items() if k and low <= k <= high})
+        return result
+
+    def count(self, matched: set[int]) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for facet, values in self.sets.items():
+            found = {}
+            for value, docs in values.items():
+                n = len(docs & matched) if len(docs) < len(matched) else len(matched & docs)
+                if n:
+                    found[value] = n
+            counts[facet] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+        return counts
+
+
+def _fields_of(doc: IndexDocument) -> dict[str, object]:
+    values: dict[str, object] = {
+        "id": doc.id,
+        "title": doc.title,
+        "body": doc.body,
+        "captions": doc.captions,
+        "author": doc.author,
+        "source": doc.source,
+        "spell": " ".join((doc.title, doc.body, doc.captions)),
+        "tags": ",".join(sorted({a for t in doc.tags for a in tag_with_ancestors(t)})),
+        "topics": ",".join(doc.topics),
+        "date_key": date_sort_key(doc.published),
+    }
+    # Empty values would become an empty facet term: leave the field out instead.
+    if doc.source.strip():
+        values["source_key"] = source_key(doc.source)
+    if doc.language:
+        values["language"] = doc.language
+    if doc.published:
+        values["year"] = doc.published[:4]
+        with contextlib.suppress(ValueError):
+            values["published"] = dt.datetime.fromisoformat(doc.published).replace(tzinfo=None)
+    return values
+
+
+class _SnippetFormatter(highlight.HtmlFormatter):
+    """Fragments start and end on whole words, with an ellipsis where text was cut."""
+
+    def format_fragment(self, fragment, replace=False):
+        text = fragment.text
+        start, end = fragment.startchar, fragment.endchar
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        fragment.startchar, fragment.endchar = start, end
+        formatted = super().format_fragment(fragment, replace=replace)
+        return ("… " if start > 0 else "") + formatted.strip() + (" …" if end < len(text) else "")
+
+    def format(self, fragments, replace=False):
+        joined = super().format(fragments, replace=replace)
+        return re.sub(r"(?:\s*…){2,}\s*", " … ", joined).strip()
+
+
+def _break_ties(pairs: list[tuple[float, int]], top: int, ids) -> list[tuple[float, int]]:
+    """The `top` smallest (key, docnum) pairs, equal keys ordered by article id."""
+    pairs = sorted(pairs, key=lambda kd: kd[0])
+    if len(pairs) > top:
+        boundary = pairs[top - 1][0]
+        pairs = [kd for kd in pairs if kd[0] <= boundary]
+    pairs.sort(key=lambda kd: (kd[0], ids[kd[1]]))
+    return pairs[:top]
+
+
+def _highlight_terms(q: query.Query, reader) -> set[str]:
+    """The indexed words the query matches in text fields, wildcards expanded.
+
+    Query.existing_terms() is not used: its `fieldname` argument is shadowed by
+    its loop variable, so it drops terms of every field after the first.
+    """
+    terms: set[str] = set()
+    for leaf in q.leaves():
+        for field, text in leaf.expanded_terms(reader, phrases=True):
+            if field not in ("body", "title", "captions"):
+                continue
+            word = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+            if (field, word) in reader:
+                terms.add(word)
+    return terms
+
+
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+
+def _plain_words(text: str) -> Iterator[str]:
+    """Words a person typed as words: not operators, not field names, not patterns."""
+    for token in re.findall(r"[\w:*?\[\]\"'-]+", text):
+        if token in _OPERATORS or ":" in token or any(c in token for c in "*?[]"):
+            continue
+        yield from re.findall(r"[^\W\d_]{3,}", token)
+
+
+def _fold(word: str) -> str:
+    return "".join(t.text for t in spelling_analyzer()(word)) or word.lower()
+
+
+def _distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _plain_excerpt(text: str) -> str:
+    import html
+
+    excerpt = text[:SNIPPET_CHARS]
+    if len(text) > SNIPPET_CHARS:
+        excerpt = excerpt.rsplit(" ", 1)[0] + " …"
+    return html.escape(" ".join(excerpt.split()), quote=False)

@@ -1,0 +1,161 @@
+"""Frozen dataclasses that cross the core's boundary (to the CLI and the GUI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SortOrder = Literal["relevance", "newest", "oldest"]
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image of an article: stored (sha256 set) or a reference only (url)."""
+
+    position: int
+    sha256: str | None
+    url: str
+    width: int | None
+    height: int | None
+    format: str
+    caption: str
+    credit: str
+    alt: str
+    title: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    sha256: str
+    filename: str
+    size: int
+    imported_at: str
+    importer: str
+    app_version: str
+    record: str  # where in the file, for containers of several articles ("" otherwise)
+
+
+@dataclass(frozen=True)
+class TopicAssignment:
+    topic: str
+    source: Literal["auto", "manual"]
+    score: float | None
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    author: str
+    source: str
+    url: str
+    published: str
+    language: str
+    text: str
+    html: str
+    images: tuple[ImageRef, ...]
+    tags: tuple[str, ...]
+    topics: tuple[TopicAssignment, ...]
+    provenance: Provenance
+    duplicates: tuple[str, ...]
+    edited_fields: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    id: str
+    path: str
+    title: str
+    warnings: tuple[str, ...] = ()
+    record: str = ""
+
+
+@dataclass(frozen=True)
+class DuplicateItem:
+    id: str
+    path: str
+    record: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    imported: tuple[ImportedItem, ...] = ()
+    duplicates: tuple[DuplicateItem, ...] = ()
+    failed: tuple[Problem, ...] = ()
+    skipped: tuple[Problem, ...] = ()
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    since: str = ""  # ISO date, inclusive
+    until: str = ""  # ISO date, inclusive
+    sort: SortOrder = "relevance"
+    limit: int = 20
+    offset: int = 0
+    snippets: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    source: str
+    published: str
+    tags: tuple[str, ...]
+    topics: tuple[str, ...]
+    score: float
+    snippet: str  # HTML-escaped text with matched terms in <mark>…</mark>
+
+
+@dataclass(frozen=True)
+class Facets:
+    tags: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
+    years: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...]
+    facets: Facets
+    suggestion: str | None
+
+
+@dataclass(frozen=True)
+class TagCount:
+    name: str  # full path, "region/kherson"
+    count: int  # articles tagged with it or with any tag below it
+    direct: int  # articles tagged with exactly this tag
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    ok: bool
+    problems: tuple[str, ...]
+    repaired: tuple[str, ...]
+    unrepairable: tuple[str, ...]
+    articles: int
+    blobs: int

@@ -1,0 +1,296 @@
+"""The HTML importer: metadata, body text and html, images, and bad input."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive_app.core.importers import ImportFailed, NotAnArticle, importer_for
+from archive_app.core.importers.html import parse
+
+PNG_1X1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+ARTICLE_PAGE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<title>River levels rise after storm | The Valley Courier</title>
+<link rel="canonical" href="https://courier.example.org/2023/03/river-levels">
+<meta property="og:site_name" content="The Valley Courier">
+<meta property="og:title" content="River levels rise after storm">
+<meta name="author" content="Jane Doe">
+<meta property="article:published_time" content="2023-03-17T09:30:00Z">
+<meta name="description" content="Flood barriers went up overnight.">
+<script>var tracker = "HEAD_SCRIPT_MARKER";</script>
+</head>
+<body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article>
+<h1>River levels rise after storm</h1>
+<figure>
+  <img src="images/river.jpg" alt="The river at dawn" width="800" height="600">
+  <figcaption>Water covers the towpath near the mill. Photo: John Smith/Reuters</figcaption>
+</figure>
+<p>Flood barriers went up overnight along the river as water levels rose after the
+weekend storm, the council said on Friday morning.</p>
+<p>Residents in the lower town were advised to move valuables upstairs. The
+<strong>emergency</strong> services said they were <em>ready</em> for the peak.</p>
+<script>document.write("BODY_SCRIPT_MARKER");</script>
+<p>The river last reached this level in 2007, when hundreds of homes were flooded
+and the old bridge was closed for a month.</p>
+<img src="https://cdn.example.org/photos/bridge.jpg" alt="The old bridge">
+<p>Engineers inspected the new bridge on Thursday and found it sound. Traffic will
+continue to flow unless the water rises above the warning mark.</p>
+<img src="data:image/png;base64,{png}" alt="Chart of the river level">
+<p>Volunteers filled sandbags at the community centre throughout the afternoon,
+and a rest centre was opened at the school.</p>
+<img src="https://tracker.example.com/pixel.gif" width="1" height="1" alt="">
+</article>
+<footer>Copyright The Valley Courier</footer>
+</body>
+</html>
+""".replace("{png}", base64.b64encode(PNG_1X1).decode())
+
+
+def write_page(folder: Path, markup: str = ARTICLE_PAGE, name: str = "river.html") -> Path:
+    (folder / "images").mkdir(exist_ok=True)
+    (folder / "images" / "river.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    page = folder / name
+    page.write_text(markup, encoding="utf-8")
+    return page
+
+
+def import_page(page: Path):
+    articles = parse(page, page.read_bytes())
+    assert len(articles) == 1
+    return articles[0]
+
+
+def test_registered_for_html_extensions() -> None:
+    for name in ("a.html", "a.HTM", "a.xhtml"):
+        assert importer_for(Path(name)) is parse
+
+
+def test_metadata(tmp_path: Path) -> None:
+    article = import_page(write_page(tmp_path))
+    assert article.title == "River levels rise after storm"
+    assert article.author == "Jane Doe"
+    assert article.published == "2023-03-17"
+    assert article.source == "The Valley Courier"
+    assert article.url == "https://courier.example.org/2023/03/river-levels"
+    assert article.language == "en-GB"
+    assert article.record is None  # the whole file is the article
+    assert article.extra["description"] == "Flood barriers went up overnight."
+    assert all(isinstance(v, str) for v in article.extra.values())
+
+
+def test_text_and_html(tmp_path: Path) -> None:
+    article = import_page(write_page(tmp_path))
+    paragraphs = article.text.split("\n\n")
+    assert "Flood barriers went up overnight along the river" in article.text
+    assert any(p.startswith("Residents in the lower town") for p in paragraphs)
+    assert "Volunteers filled sandbags" in paragraphs[-1]
+    # Navigation and footer are not the article.
+    assert "Home" not in article.text
+    assert "Copyright" not in article.text
+    assert "<strong>emergency</strong>" in article.html
+    assert "<em>ready</em>" in article.html
+    # The title is stored apart, not repeated as the body's first line.
+    assert not article.text.startswith("River levels rise after storm")
+
+
+def test_no_script_survives(tmp_path: Path) -> None:
+    article = import_page(write_page(tmp_path))
+    for field in (article.text, article.html):
+        assert "SCRIPT_MARKER" not in field
+        assert "<script" not in field.lower()
+        assert "document.write" not in field
+
+
+def test_images(tmp_path: Path) -> None:
+    article = import_page(write_page(tmp_path))
+    local, remote, inline = article.images  # the tracking pixel is left out
+
+    assert local.path == (tmp_path / "images" / "river.jpg").resolve()
+    assert local.path.is_file()
+    assert local.url is None and local.data is None
+    assert local.alt == "The river at dawn"
+    assert local.caption == "Water covers the towpath near the mill."
+    assert "John Smith/Reuters" in local.credit
+    assert local.role == "lead"
+
+    assert remote.url == "https://cdn.example.org/photos/bridge.jpg"
+    assert remote.path is None and remote.data is None
+    assert remote.role == "inline"
+
+    assert inline.data == PNG_1X1
+    assert inline.alt == "Chart of the river level"
+
+    assert not any("tracker.example.com" in (im.url or "") for im in article.images)
+    # The body refers to images only by index, never to a remote address.
+    assert re.findall(r'<img src="([^"]*)"', article.html) == ["image:0", "image:1", "image:2"]
+    assert "cdn.example.org" not in article.html
+    assert "<figcaption>Water covers the towpath near the mill." in article.html
+
+
+def test_missing_local_image_becomes_a_reference_when_the_page_has_an_address(
+    tmp_path: Path,
+) -> None:
+    page = write_page(tmp_path)
+    (tmp_path / "images" / "river.jpg").unlink()
+    article = import_page(page)
+    assert article.images[0].path is None
+    assert article.images[0].url == "https://courier.example.org/2023/03/images/river.jpg"
+
+
+def test_missing_local_image_without_an_address_stays_a_path(tmp_path: Path) -> None:
+    markup = ARTICLE_PAGE.replace(
+        '<link rel="canonical" href="https://courier.example.org/2023/03/river-levels">', ""
+    )
+    page = write_page(tmp_path, markup)
+    (tmp_path / "images" / "river.jpg").unlink()
+    article = import_page(page)
+    # The archive reports the missing file; the importer says where it was expected.
+    assert article.images[0].path == (tmp_path / "images" / "river.jpg").resolve()
+    assert article.images[0].url is None
+    assert article.url == ""
+
+
+def test_lazy_loaded_image_uses_its_real_source(tmp_path: Path) -> None:
+    markup = ARTICLE_PAGE.replace(
+        '<img src="https://cdn.example.org/photos/bridge.jpg" alt="The old bridge">',
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" '
+        'data-src="https://cdn.example.org/photos/bridge.jpg" alt="The old bridge">',
+    )
+    article = import_page(write_page(tmp_path, markup))
+    assert article.images[1].url == "https://cdn.example.org/photos/bridge.jpg"
+
+
+def test_bad_date_is_ignored(tmp_path: Path) -> None:
+    markup = ARTICLE_PAGE.replace("2023-03-17T09:30:00Z", "sometime last spring")
+    article = import_page(write_page(tmp_path, markup))
+    # Imported all the same; the date is whatever else the page offers, or unknown.
+    assert article.title == "River levels rise after storm"
+    assert article.published == "" or re.fullmatch(r"\d{4}-\d{2}-\d{2}\S*", article.published)
+
+
+def test_plain_text_in_an_html_file_fails_clearly(tmp_path: Path) -> None:
+    page = tmp_path / "notes.html"
+    page.write_text("Just some notes, 3 < 4 and 5 > 2.\nNo markup here at all.\n")
+    with pytest.raises(ImportFailed, match="not HTML: no markup found"):
+        parse(page, page.read_bytes())
+
+
+def test_binary_in_an_html_file_fails_clearly(tmp_path: Path) -> None:
+    page = tmp_path / "photo.html"
+    page.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    with pytest.raises(ImportFailed, match="binary"):
+        parse(page, page.read_bytes())
+
+
+def test_empty_file_is_not_an_article(tmp_path: Path) -> None:
+    page = tmp_path / "empty.html"
+    page.write_bytes(b"  \n")
+    with pytest.raises(NotAnArticle):
+        parse(page, page.read_bytes())
+
+
+def test_page_without_article_text_fails(tmp_path: Path) -> None:
+    page = tmp_path / "blank.html"
+    page.write_text("<html><head><title>Nothing</title></head><body><div></div></body></html>")
+    with pytest.raises(ImportFailed, match="no article text found in the page"):
+        parse(page, page.read_bytes())
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.one_of(
+        st.text(),
+        st.builds(
+            lambda a, b: f"<html><body><p>{a}</p><img src='{b}'></body></html>",
+            st.text(),
+            st.text(),
+        ),
+    )
+)
+def test_arbitrary_text_fails_only_cleanly(tmp_path: Path, text: str) -> None:
+    page = tmp_path / "page.html"
+    try:
+        articles = parse(page, text.encode("utf-8"))
+    except (ImportFailed, NotAnArticle):
+        return
+    assert articles and all(a.text for a in articles)
+
+
+# Real pages: captured news and blog pages with Mozilla Readability's reader view as reference.
+READABILITY_CASES = [
+    "bbc-1",
+    "guardian-1",
+    "nytimes-1",
+    "wikipedia",
+    "medium-1",
+    "lemonde-1",
+    "ars-1",
+    "wapo-1",
+]
+
+
+def bag_of_words_f1(found: str, expected: str) -> float:
+    def words(text: str) -> Counter[str]:
+        return Counter(re.findall(r"\w+", text.lower()))
+
+    a, b = words(found), words(expected)
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("case", READABILITY_CASES)
+def test_real_pages(corpus: Path, case: str) -> None:
+    folder = corpus / "readability" / case
+    if not folder.is_dir():
+        pytest.skip(f"readability case {case} not in the corpus")
+    source = folder / "source.html"
+    article = import_page(source)
+    expected = (folder / "expected.txt").read_text(encoding="utf-8")
+    assert article.title.strip()
+    assert bag_of_words_f1(article.text, expected) >= 0.8
+    metadata = json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8"))
+    if metadata.get("publishedTime") and article.published:
+        assert article.published[:4] == metadata["publishedTime"][:4]
+    assert "<script" not in article.html.lower()
+
+
+@pytest.mark.corpus
+def test_saved_page_resolves_local_images(corpus: Path) -> None:
+    folder = corpus / "saved_page" / "wikipedia-mona-lisa-2013"
+    page = folder / "Mona_Lisa.html"
+    if not page.is_file():
+        pytest.skip("saved Mona Lisa page not in the corpus")
+    article = import_page(page)
+    assert article.title.startswith("Mona Lisa")
+    assert "Leonardo da Vinci" in article.text
+    local = [im for im in article.images if im.path is not None]
+    assert len(local) >= 5
+    files = (folder / "Mona_Lisa_files").resolve()
+    for image in local:
+        assert image.path.is_file()
+        assert image.path.parent == files
+    # The same file shown several times is one image.
+    assert len({im.path for im in local}) == len(local)
+    names = {im.path.name for im in local}
+    assert "250px-Mona_Lisa__by_Leonardo_da_Vinci__from_C2RMF_natural_color.jpg" in names
