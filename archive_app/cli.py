@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from archive_app import __version__
-from archive_app.core.archive import Archive, ArchiveError, ArticleNotFound
+from archive_app.core.archive import Archive, ArchiveError, ArticleNotFound, InvalidValue
 from archive_app.core.catalog import CatalogError
 from archive_app.core.dates import normalize_date
 from archive_app.core.index import QuerySyntaxError
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with archive:
             handler = COMMANDS[args.command or "status"]
             return handler(archive, args)
-    except (UsageError, ArticleNotFound, QuerySyntaxError) as exc:
+    except (UsageError, ArticleNotFound, InvalidValue, QuerySyntaxError) as exc:
         _err(f"archive-app: {exc}")
         return EXIT_USAGE
     except ArchiveError as exc:

@@ -400,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(cold_probe(args.cold_probe, args.probe_query)))
         return 0
 
+    load_at_start = os.getloadavg()
     corpus: Path = args.corpus or OUT / f"corpus-{args.count}-seed{args.seed}"
     manifest = ensure_corpus(corpus, args.count, args.seed, args.jobs)
     specs = load_queries(corpus)
@@ -485,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
+            "load_average_at_start": load_at_start,
             "load_average_at_end": os.getloadavg(),
         },
         "corpus": manifest,

@@ -30,6 +30,7 @@ articles, most terms are in a few.
 from __future__ import annotations
 
 import argparse
+import colorsys
 import datetime as dt
 import functools
 import hashlib
@@ -50,7 +51,6 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-GENERATOR_VERSION = 1
 MARKDOWN_SHARE = 0.2  # share of articles written as Markdown (when images allow it)
 LEAD_IMAGE_SHARE = 0.5  # share of text articles with a lead image (when images allow it)
 RARE_SHARE = 0.004  # share of nouns drawn from the rare list (each in ~0.2% of articles)
@@ -543,8 +543,6 @@ def _ramp() -> Image.Image:
 
 
 def hsv(h: float, s: float, v: float) -> tuple[int, int, int]:
-    import colorsys
-
     r, g, b = colorsys.hsv_to_rgb(h, s, v)
     return int(r * 255), int(g * 255), int(b * 255)
 
@@ -756,7 +754,6 @@ def generate(
     elapsed = time.perf_counter() - started
     kinds = Counter(w.kind for w in written)
     manifest: dict[str, object] = {
-        "generator_version": GENERATOR_VERSION,
         "generator_sha256": generator_fingerprint(),
         "count": count,
         "seed": seed,

@@ -7,13 +7,13 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 from PIL import Image
 
 from archive_app import __version__
 from archive_app.core.archive import Archive, ArchiveError, ArticleNotFound
 from archive_app.core.locking import ArchiveLocked
 from archive_app.core.models import SearchRequest
-from conftest import SAMPLE
 
 HARBOUR = (
     "The regional council voted on Thursday to fund the harbour bridge at Carrow Point, "

@@ -294,3 +294,17 @@ def test_saved_page_resolves_local_images(corpus: Path) -> None:
     assert len({im.path for im in local}) == len(local)
     names = {im.path.name for im in local}
     assert "250px-Mona_Lisa__by_Leonardo_da_Vinci__from_C2RMF_natural_color.jpg" in names
+
+
+def test_page_keywords_become_tags(tmp_path: Path):
+    page = tmp_path / "tagged.html"
+    page.write_text(
+        "<html><head><title>Inquiry opens</title>"
+        '<meta name="keywords" content="region/kherson, type/news, region/kherson">'
+        "</head><body><article><h1>Inquiry opens</h1>"
+        + "<p>The tribunal opened an inquiry into the shelling of the market square.</p>" * 5
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    (article,) = parse(page, page.read_bytes())
+    assert article.tags == ("region/kherson", "type/news")

@@ -126,6 +126,23 @@ def test_headline_after_the_caption_block(tmp_path: Path) -> None:
     assert "Bridge Opens Next Spring" not in article.text
 
 
+def test_sentence_case_headings_and_lines_that_are_not_headings(tmp_path: Path) -> None:
+    data = (
+        b"The archive opened in March.\n\n"
+        b"Chain of custody\n\n"
+        b"Every file is copied and logged.\n\n"
+        b"What now?\n\n"
+        b"Nobody could say, and the volunteers kept\n\n"
+        b"working through the night\n\n"
+        b"until the morning.\n"
+    )
+    article = parse_one(tmp_path / "a.txt", data)
+    assert "<h2>Chain of custody</h2>" in article.html
+    assert article.html.count("<h2>") == 1
+    assert "<p>What now?</p>" in article.html
+    assert "<p>working through the night</p>" in article.html
+
+
 def test_long_lead_sentence_gives_a_shortened_title(tmp_path: Path) -> None:
     lead = (
         "The regional council announced on Thursday that the long-delayed bridge across the "
@@ -271,3 +288,21 @@ def test_parse_never_crashes_and_never_loses_words(document: str) -> None:
         return
     (article,) = articles
     assert _words(document) - _HEADER_KEYS <= _article_words(article)
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        ("TOLVANY, 21 October 2020 — Volunteers met at the works.", "2020-10-21"),
+        ("KYIV, June 18, 2019 (Reuters) - Officials said on Tuesday.", "2019-06-18"),
+        ("WASHINGTON, Sept. 3, 2023 — The agency said.", "2023-09-03"),
+        ("Hello, 3 May 2020 — this is not a dateline.", ""),
+        ("LONDON — No date in this dateline.", ""),
+    ],
+)
+def test_a_dateline_gives_the_published_date(tmp_path: Path, opening: str, expected: str):
+    path = tmp_path / "wire.txt"
+    path.write_text(f"Headline of the wire story\n\n{opening}\n\nSecond paragraph.\n", "utf-8")
+    (article,) = parse(path, path.read_bytes())
+    assert article.published == expected
+    assert article.text.startswith(opening)  # the dateline stays part of the text

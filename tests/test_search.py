@@ -65,7 +65,8 @@ published: 2020-02-11
 tags: [type/news]
 ---
 
-![The old lighthouse at Sarrow Point](images/point.png "The old lighthouse at Sarrow Point. Photo: Jane Roe/Coast Wire")
+![The old lighthouse at Sarrow Point](images/point.png
+"The old lighthouse at Sarrow Point. Photo: Jane Roe/Coast Wire")
 
 Sea walls gave way in four villages after a week of gales, leaving roads flooded and
 boats stranded in fields.
@@ -290,6 +291,7 @@ def test_sort_newest_and_oldest(search: Names):
     assert [n for n in newest if n != "undated"] == NEWEST_FIRST
     assert [n for n in oldest if n != "undated"] == NEWEST_FIRST[::-1]
     assert newest[-1] == "undated"  # no date: after every dated article
+    assert oldest[-1] == "undated"  # in either order
     assert search.ordered("children", sort="newest") == ["hague", "kherson", "inspections", "meals"]
     assert search.ordered("children", sort="oldest") == ["meals", "inspections", "kherson", "hague"]
 
@@ -429,7 +431,33 @@ def test_hits_carry_the_article_fields(search: Names):
 def test_misspelt_words_get_a_suggestion(search: Names, query: str, expected: set[str]):
     suggestion = search.page(query).suggestion
     assert suggestion is not None
-    assert suggestion.lower() in {e.lower() for e in expected}
+    assert suggestion in expected  # the person's capitals are kept
+
+
+def test_wildcards_match_whole_words_not_only_stems(search: Names):
+    # "orphanages" is indexed as the stem "orphanag"; the pattern is written against words.
+    assert search.found("orphan?ge*") == {"inspections"}
+    assert search.found("deport*") == {"kherson", "hague"}
+    snippet = search.page("orphan?ge*").hits[0].snippet
+    assert "<mark" in snippet and "orphanages</mark>" in snippet
+
+
+def test_a_query_of_stop_words_finds_nothing(search: Names):
+    assert search.page("the").total == 0
+
+
+@pytest.mark.parametrize(
+    "query", ["published:2023-99-99", "kherson AND published:2023-13-01", "published:[2023 TO x]"]
+)
+def test_a_malformed_date_is_an_error_not_a_wider_search(news, query: str):
+    archive, _ = news
+    with pytest.raises(QuerySyntaxError, match="not a date"):
+        archive.search(SearchRequest(query=query))
+
+
+def test_open_ended_date_ranges(search: Names):
+    assert search.found("published:[2023-06-01 TO]") == {"hague", "prices"}
+    assert search.found("published:[TO 2019-12-31]") == {"meals"}
 
 
 def test_no_suggestion_when_every_word_is_known(search: Names):

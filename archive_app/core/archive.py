@@ -56,6 +56,10 @@ class ArticleNotFound(ArchiveError):
     pass
 
 
+class InvalidValue(ArchiveError):
+    """A value given by the person is not acceptable (a malformed date, an unknown topic)."""
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -156,7 +160,7 @@ class Archive:
         found = walk([Path(p) for p in paths])
         imported: list[ImportedItem] = []
         duplicates: list[DuplicateItem] = []
-        failed: list[Problem] = []
+        failed: list[Problem] = list(found.missing)
         skipped: list[Problem] = list(found.skipped)
         used_images: set[Path] = set()
         article_files = [f.path for f in found.files if not f.is_image]
@@ -712,7 +716,7 @@ class Archive:
         article_id = self.resolve_id(article_id)
         if not self.catalog.query_one("SELECT 1 FROM topics WHERE id = ?", (topic,)):
             known = ", ".join(t.id for t in self.topics())
-            raise ArchiveError(f"no topic {topic!r} (known topics: {known})")
+            raise InvalidValue(f"no topic {topic!r} (known topics: {known})")
         with self._write, self.catalog.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO article_topics(article_id, topic_id, source, assigned,"
@@ -729,7 +733,7 @@ class Archive:
         article_id = self.resolve_id(article_id)
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
-            raise ArchiveError(f"cannot edit {', '.join(sorted(unknown))}")
+            raise InvalidValue(f"cannot edit {', '.join(sorted(unknown))}")
         now = _now()
         with self._write, self.catalog.transaction() as conn:
             for field, value in changes.items():
@@ -743,7 +747,7 @@ class Archive:
                     try:
                         value = normalize_date(value)
                     except ValueError as exc:
-                        raise ArchiveError(f"published: {exc}") from None
+                        raise InvalidValue(f"published: {exc}") from None
                 conn.execute(
                     "INSERT OR REPLACE INTO article_edits(article_id, field, value, edited_at)"
                     " VALUES (?, ?, ?, ?)",

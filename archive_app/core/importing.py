@@ -37,6 +37,7 @@ class FoundFile:
 class Walk:
     files: tuple[FoundFile, ...]
     skipped: tuple[Problem, ...]
+    missing: tuple[Problem, ...]  # paths the person named that do not exist
 
 
 def walk(paths: list[Path]) -> Walk:
@@ -47,6 +48,7 @@ def walk(paths: list[Path]) -> Walk:
     """
     files: list[FoundFile] = []
     skipped: list[Problem] = []
+    missing: list[Problem] = []
     visited: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
 
@@ -89,10 +91,10 @@ def walk(paths: list[Path]) -> Walk:
 
     for path in paths:
         if not os.path.lexists(path):
-            skipped.append(Problem(str(path), "no such file or folder"))
+            missing.append(Problem(str(path), "no such file or folder"))
             continue
         consider(Path(path))
-    return Walk(tuple(files), tuple(skipped))
+    return Walk(tuple(files), tuple(skipped), tuple(missing))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-from archive_app.core.dates import date_sort_key
+from archive_app.core.dates import date_sort_key, normalize_date
 
 SEARCH_FIELDS = ("title", "body", "captions", "author", "source")
 FIELD_BOOSTS = {"title": 3.0, "captions": 1.2, "author": 1.5, "source": 1.2}
@@ -197,15 +197,19 @@ class SearchIndex:
             return {stored["id"] for stored in searcher.all_stored_fields()}
 
     def parse(self, text: str) -> query.Query:
+        """The query for the text; empty text matches everything.
+
+        Raises QuerySyntaxError for what Whoosh would silently drop, such as a
+        date that is not a date, so that a typo never widens a search.
+        """
         if not text.strip():
             return query.Every()
+        _check_dates(text)
         try:
             parsed = self._parser.parse(text)
         except Exception as exc:  # Whoosh raises assorted errors for malformed input
             raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
-        if parsed is query.NullQuery:
-            return query.Every()
-        return parsed
+        return parsed.accept(_match_unstemmed_patterns)
 
     def search(
         self,
@@ -225,7 +229,7 @@ class SearchIndex:
             searcher = self._current_searcher()
             cache = self._facet_cache(searcher)
             allowed = cache.allowed(topics, tags, sources, since, until)
-            matched = set(searcher.docs_for_query(q))
+            matched = set() if q is query.NullQuery else set(searcher.docs_for_query(q))
             if allowed is not None:
                 matched &= allowed
             hits: list[RawHit] = []
@@ -316,7 +320,7 @@ class SearchIndex:
                         candidates,
                         key=lambda c: (-_distance(folded, c), reader.doc_frequency("spell", c)),
                     )
-                    replacements[word] = best
+                    replacements[word] = _same_case(word, best)
         if not replacements:
             return None
         return re.sub(
@@ -463,6 +467,36 @@ class _SnippetFormatter(highlight.HtmlFormatter):
         return re.sub(r"(?:\s*…){2,}\s*", " … ", joined).strip()
 
 
+_DATE_TERM = re.compile(r"\bpublished:(\[[^\]]*\]|\{[^}]*\}|\"[^\"]*\"|\S+)")
+
+
+def _check_dates(text: str) -> None:
+    for match in _DATE_TERM.finditer(text):
+        value = match.group(1).strip("[]{}\"<>=")
+        for part in re.split(r"\s*\bTO\b\s*", value):
+            if part.strip() and not re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", part.strip()):
+                raise QuerySyntaxError(f"published: {part.strip()!r} is not a date (YYYY-MM-DD)")
+            try:
+                normalize_date(part.strip())
+            except ValueError:
+                raise QuerySyntaxError(
+                    f"published: {part.strip()!r} is not a date (YYYY-MM-DD)"
+                ) from None
+
+
+def _match_unstemmed_patterns(node: query.Query) -> query.Query:
+    """Wildcards also match whole words, not only stems.
+
+    The text fields hold stems (`orphanages` is indexed as `orphanag`), so a
+    pattern a person writes against whole words (`orphan?ge*`) would miss;
+    the unstemmed spelling field holds the words themselves.
+    """
+    if isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname == "body":
+        twin = type(node)("spell", node.text.lower(), boost=node.boost)
+        return query.Or([node, twin])
+    return node
+
+
 def _break_ties(pairs: list[tuple[float, int]], top: int, ids) -> list[tuple[float, int]]:
     """The `top` smallest (key, docnum) pairs, equal keys ordered by article id."""
     pairs = sorted(pairs, key=lambda kd: kd[0])
@@ -480,12 +514,17 @@ def _highlight_terms(q: query.Query, reader) -> set[str]:
     its loop variable, so it drops terms of every field after the first.
     """
     terms: set[str] = set()
+    stem = text_analyzer()
     for leaf in q.leaves():
         for field, text in leaf.expanded_terms(reader, phrases=True):
-            if field not in ("body", "title", "captions"):
+            if field not in ("body", "title", "captions", "spell"):
                 continue
             word = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-            if (field, word) in reader:
+            if (field, word) not in reader:
+                continue
+            if field == "spell":  # a whole word matched by a wildcard: mark its stem
+                terms.update(token.text for token in stem(word))
+            else:
                 terms.add(word)
     return terms
 
@@ -499,6 +538,14 @@ def _plain_words(text: str) -> Iterator[str]:
         if token in _OPERATORS or ":" in token or any(c in token for c in "*?[]"):
             continue
         yield from re.findall(r"[^\W\d_]{3,}", token)
+
+
+def _same_case(original: str, word: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
 
 
 def _fold(word: str) -> str:

@@ -125,10 +125,22 @@ def parse(path: Path, data: bytes) -> list[ParsedArticle]:
             published=published,
             language=_language(root),
             images=tuple(renderer.images),
+            tags=_page_tags(getattr(doc, "tags", None)),
             warnings=tuple(warnings),
             extra=extra,
         )
     ]
+
+
+_MAX_PAGE_TAGS = 30  # keyword lists written for search engines can run to hundreds
+
+
+def _page_tags(values: object) -> tuple[str, ...]:
+    """The page's own keywords (article:tag, keywords), as a reference manager keeps them."""
+    if not isinstance(values, (list, tuple)):
+        return ()
+    tags = (_clean(part) for value in values for part in str(value).split(","))
+    return tuple(dict.fromkeys(t for t in tags if t and len(t) <= 80))[:_MAX_PAGE_TAGS]
 
 
 def _parse_tree(text: str) -> lxml.html.HtmlElement:

@@ -10,6 +10,7 @@ or heading stays an ordinary paragraph, and no word of the file is dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 import html as htmllib
 import re
 from pathlib import Path
@@ -46,6 +47,7 @@ _MINOR_WORDS = frozenset(
     }
 )  # fmt: skip
 _LIST_ITEM = re.compile(r"([-*•]|\d+[.)])\s")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
 Block = list[str]  # the stripped lines of one paragraph
 
@@ -88,12 +90,37 @@ def parse(path: Path, data: bytes) -> list[ParsedArticle]:
             author=header.get("author", ""),
             source=header.get("source", ""),
             url=header.get("url", ""),
-            published=header.get("published", ""),
+            published=header.get("published", "") or _dateline_date(body),
             tags=tuple(_split_tags(header.get("tags", ""))),
             images=images,
             extra={"encoding": encoding},
         )
     ]
+
+
+# Wire-style datelines: "KHERSON, 18 June 2019 — …" or "KYIV, June 18, 2019 (Reuters) - …".
+_DATELINE = re.compile(
+    r"^[A-ZÀ-ÞА-ЯІЇЄҐ][A-ZÀ-ÞА-ЯІЇЄҐ .'’-]{1,40},\s+"
+    r"(?P<date>\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})"
+    r"\b[^—–-]{0,30}[—–-]"
+)
+_DATELINE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y")
+
+
+def _dateline_date(body: list[tuple[str, str]]) -> str:
+    """The date of a dateline opening the first paragraph, or ""."""
+    first = next((text for kind, text in body if kind == "p"), "")
+    match = _DATELINE.match(first)
+    if match is None:
+        return ""
+    value = " ".join(match.group("date").replace(",", " ").replace(".", " ").split())
+    value = value.replace("Sept ", "Sep ")  # the AP's abbreviation, unknown to strptime
+    for fmt in _DATELINE_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return ""
 
 
 def _read_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -149,6 +176,8 @@ def _is_headline(blocks: list[Block]) -> bool:
 def _caption_block(block: Block) -> tuple[str, str, str] | None:
     """(image title, caption, credit) when the block is an image's title and credited caption."""
     if len(block) == 1:
+        if _DATELINE.match(block[0]):  # "KYIV, June 18 (Reuters) - …" opens a story
+            return None
         caption, credit = split_credit(block[0])
         return ("", caption, credit) if looks_like_caption(block[0]) else None
     if len(block) != 2:
@@ -171,22 +200,33 @@ def _body(blocks: list[Block]) -> list[tuple[str, str]]:
     body: list[tuple[str, str]] = []
     for index, block in enumerate(blocks):
         between = bool(body) and index + 1 < len(blocks)
-        if between and len(block) == 1 and _is_heading(block[0]):
+        if between and len(block) == 1 and _is_heading(block[0], body[-1], blocks[index + 1][0]):
             body.append(("h2", block[0]))
         else:
             body.append(("p", _paragraph_text(block)))
     return body
 
 
-def _is_heading(line: str) -> bool:
+def _is_heading(line: str, previous: tuple[str, str], following: str) -> bool:
     words = line.split()
     if not words or len(words) > 10 or len(line) > 100 or line.endswith((".", "!", ",", ";", ":")):
         return False
-    if looks_like_caption(line):
+    if not (line[0].isupper() or line[0].isdigit()) or looks_like_caption(line):
         return False
     major = [w for w in words if w.lower() not in _MINOR_WORDS]
     capitalised = [w for w in major if w[0].isupper() or w[0].isdigit()]
-    return bool(capitalised) and len(capitalised) >= 0.75 * len(major)
+    if len(capitalised) >= 0.75 * len(major):
+        return True  # "War Crimes Oversight Crisis"
+    # Sentence-case headings ("Chain of custody") are as common. Such a line counts
+    # only between a paragraph that ends a sentence and one that starts one, so that
+    # a paragraph broken by stray blank lines, or a one-line question, stays text.
+    kind, text = previous
+    return (
+        kind == "p"
+        and not line.endswith("?")
+        and bool(_SENTENCE_END.search(text))
+        and not following[0].islower()
+    )
 
 
 def _paragraph_text(block: Block) -> str:
