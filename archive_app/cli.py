@@ -76,8 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("tags", nargs="+", metavar="TAG")
     command("tags", "every tag with its count")
 
-    command("topics", "the archive's topics with counts")
-    p = command("topic", "set (+topic) or remove (-topic) topics by hand")
+    p = command("topics", "the archive's topics with counts; explain or reclassify")
+    actions = p.add_subparsers(dest="topics_action", metavar="ACTION")
+    explain = actions.add_parser("explain", help="why an article has (or lacks) each topic")
+    explain.add_argument("id")
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
+    again = actions.add_parser(
+        "reclassify", help="apply the archive's topic rules to every article again"
+    )
+    again.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command(
+        "topic", "set (+topic) or remove (-topic) topics by hand; =topic hands back to the rules"
+    )
     p.add_argument("id")
     # REMAINDER, so that "-child-welfare" is read as a change, not as an option.
     p.add_argument("changes", nargs=argparse.REMAINDER, metavar="±TOPIC")
@@ -109,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ArchiveError, ArchiveLocked, CatalogError, OSError) as exc:
         _err(f"archive-app: {exc}")
         return EXIT_FAILED
+    if archive.topic_rules_error:
+        _err(f"archive-app: warning: {archive.topic_rules_error}")
     try:
         with archive:
             handler = COMMANDS[args.command or "status"]
@@ -389,15 +401,71 @@ def cmd_tags(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def cmd_topics(archive: Archive, args: argparse.Namespace) -> int:
-    counts = archive.search(SearchRequest(limit=0, snippets=False)).facets.topics
-    topics = [
-        {"id": t.id, "label": t.label, "description": t.description, "count": counts.get(t.id, 0)}
-        for t in archive.topics()
-    ]
+    if args.topics_action == "explain":
+        return _explain_topics(archive, args)
+    if args.topics_action == "reclassify":
+        return _reclassify(archive, args)
+    counts = archive.topic_counts()
+    outdated = archive.topic_rules_outdated()
     if args.json:
-        return _print_json({"topics": topics})
-    for t in topics:
-        print(f"{t['id']:<16} {t['label']:<16} {t['count']:>6}  {t['description']}")
+        return _print_json(
+            {
+                "topics": [asdict(c) | {"count": c.total} for c in counts],
+                "rules_error": archive.topic_rules_error or None,
+                "rules_outdated": outdated,
+            }
+        )
+    print(f"{'topic':<18} {'articles':>8} {'auto':>6} {'manual':>7} {'removed':>8}  label")
+    for c in counts:
+        print(f"{c.id:<18} {c.total:>8} {c.automatic:>6} {c.manual:>7} {c.removed:>8}  {c.label}")
+    if outdated:
+        print("The topic rules changed since articles were classified: run `topics reclassify`.")
+    return EXIT_OK
+
+
+def _explain_topics(archive: Archive, args: argparse.Namespace) -> int:
+    article = archive.get(args.id)
+    explanations = archive.explain_topics(article.id)
+    if args.json:
+        return _print_json(
+            {
+                "id": article.id,
+                "topics": [
+                    asdict(e.score) | {"manual": e.manual, "has_topic": e.assigned}
+                    for e in explanations
+                ],
+            }
+        )
+    print(f"{article.id}  {article.title}")
+    for e in explanations:
+        s = e.score
+        verdict = "yes" if e.assigned else "no"
+        if e.manual is not None:
+            verdict += f" (set by hand; the rules say {'yes' if s.assigned else 'no'})"
+        print(
+            f"\n{s.label} [{s.topic}]: {verdict} — score {s.score:.1f} of {s.threshold:.1f} needed"
+        )
+        for c in s.contributions:
+            print(f"  +{c.points:5.1f}  {c.term}  ×{c.count} (weight {c.weight:g})")
+            for sentence in c.sentences:
+                print(f"           “{sentence}”")
+        for c in s.cancellations:
+            print(f"   (not counted) {c.term} ×{c.count}: next to “{c.context}”")
+            for sentence in c.sentences[:1]:
+                print(f"           “{sentence}”")
+        if not s.contributions:
+            print("  nothing in the text matched this topic's rules")
+    return EXIT_OK
+
+
+def _reclassify(archive: Archive, args: argparse.Namespace) -> int:
+    progress = _progress_printer("classifying") if sys.stderr.isatty() and not args.json else None
+    report = archive.reclassify(progress=progress)
+    if progress is not None:
+        sys.stderr.write("\n")
+    if args.json:
+        return _print_json(asdict(report))
+    print(f"Reclassified {report.articles} articles: {report.changed} changed topics.")
     return EXIT_OK
 
 
@@ -407,10 +475,14 @@ def cmd_topic(archive: Archive, args: argparse.Namespace) -> int:
     if not changes:
         raise UsageError("give at least one +TOPIC or -TOPIC")
     article_id = archive.resolve_id(args.id)
+    decisions = {"+": True, "-": False, "=": None}
     for change in changes:
-        if len(change) < 2 or change[0] not in "+-":
-            raise UsageError(f"write +TOPIC to set or -TOPIC to remove, not {change!r}")
-        archive.set_topic(article_id, change[1:], assigned=change[0] == "+")
+        if len(change) < 2 or change[0] not in decisions:
+            raise UsageError(
+                f"write +TOPIC to set, -TOPIC to remove or =TOPIC to leave it to the rules, "
+                f"not {change!r}"
+            )
+        archive.set_topic(article_id, change[1:], assigned=decisions[change[0]])
     topics = [t.topic for t in archive.get(article_id).topics]
     if args.json:
         return _print_json({"id": article_id, "topics": topics})

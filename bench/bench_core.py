@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import hashlib
 import json
 import os
 import platform
@@ -98,6 +99,24 @@ def request_for(spec: dict[str, Any], **overrides: Any) -> SearchRequest:
 
 
 # --------------------------------------------------------------------------- measuring
+
+
+def code_state() -> dict[str, Any]:
+    """Which code was measured: the git commit, whether the tree had changes, and a
+    hash of the archive_app sources as they were (changes are often uncommitted)."""
+
+    def git(*command: str) -> str:
+        done = subprocess.run(["git", *command], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "archive_app").rglob("*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return {
+        "git_head": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_changes": bool(git("status", "--porcelain", "--", "archive_app")),
+        "archive_app_sha256": digest.hexdigest()[:16],
+    }
 
 
 def peak_rss_mb() -> float:
@@ -314,8 +333,9 @@ def markdown_report(data: dict[str, Any]) -> str:
             f"≥ {TARGET_IMPORT_PER_S:.0f}/s: {verdict(rate >= TARGET_IMPORT_PER_S)}",
         ),
         (
-            "Import pace, first → last 5%",
-            f"{imp['pace_first']:.0f} → {imp['pace_last']:.0f} articles/s",
+            "Import pace by 5% slice: first, last, slowest",
+            f"{imp['pace_first']:.0f}, {imp['pace_last']:.0f}, {imp['pace_slowest']:.1f} "
+            f"articles/s (the slowest in the slice up to {imp['pace_slowest_upto']})",
             "",
         ),
         (
@@ -401,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     load_at_start = os.getloadavg()
+    code = code_state()
     corpus: Path = args.corpus or OUT / f"corpus-{args.count}-seed{args.seed}"
     manifest = ensure_corpus(corpus, args.count, args.seed, args.jobs)
     specs = load_queries(corpus)
@@ -429,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     rss_import = peak_rss_mb()
     imported = len(report.imported)
     pace = progress.pace()
+    slowest = min(pace, key=lambda p: p["per_s"]) if pace else {"per_s": 0, "upto": 0}
     import_data = {
         "imported": imported,
         "failed": len(report.failed),
@@ -441,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
         "text_mb_per_s": round(manifest["text_bytes"] / 1e6 / import_s, 2),
         "pace_first": pace[0]["per_s"] if pace else 0,
         "pace_last": pace[-1]["per_s"] if pace else 0,
+        "pace_slowest": slowest["per_s"],
+        "pace_slowest_upto": slowest["upto"],
         "pace": pace,
         "problems": [
             {"path": p.path, "reason": p.reason} for p in (*report.failed, *report.skipped)
@@ -489,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_at_start": load_at_start,
             "load_average_at_end": os.getloadavg(),
         },
+        "code": code,
         "corpus": manifest,
         "archive": str(archive_dir),
         "import": import_data,
@@ -502,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(rebuild_s, 2),
             "documents": rebuilt,
             "per_s": round(imported / rebuild_s, 1) if rebuild_s else 0.0,
+            "pace": rebuild_progress.pace(),
             "same_totals": not mismatches,
             "mismatches": mismatches,
         },

@@ -53,6 +53,7 @@ from PIL import Image, ImageDraw
 
 MARKDOWN_SHARE = 0.2  # share of articles written as Markdown (when images allow it)
 LEAD_IMAGE_SHARE = 0.5  # share of text articles with a lead image (when images allow it)
+DATELINE_SHARE = 0.5  # share of text articles opening with "PLACE, 18 June 2019 — "
 RARE_SHARE = 0.004  # share of nouns drawn from the rare list (each in ~0.2% of articles)
 FIRST_DATE = dt.date(2014, 1, 1)
 LAST_DATE = dt.date(2025, 12, 31)
@@ -487,6 +488,7 @@ class Written:
     topic: str
     source: str
     published: str
+    dated: bool  # the importer can find the date: front matter or a dateline
     tags: tuple[str, ...]
     counts: Counter[str] | None = None
 
@@ -573,6 +575,10 @@ def write_article(index: int, settings: Settings, count_words: bool = False) -> 
         images.append((name, writer.image_title(), caption, writer.image_title()))
         (folder / name).write_bytes(render_image(index * 8 + i))
 
+    dated = kind == "md"
+    if kind == "txt" and rng.random() < DATELINE_SHARE:
+        dated = True
+        blocks[0] = (False, dateline(rng, writer.cast.places[0], published) + blocks[0][1])
     if kind == "txt":
         if images:
             _, _, caption, title = images[0]
@@ -625,9 +631,19 @@ def write_article(index: int, settings: Settings, count_words: bool = False) -> 
         topic=topic,
         source=source if kind == "md" else "",
         published=published.isoformat(),
+        dated=dated,
         tags=tags,
         counts=counts,
     )
+
+
+def dateline(rng: random.Random, place: str, day: dt.date) -> str:
+    """A wire-style dateline: "VELMORA, 18 June 2019 — " or "VELMORA, June 18, 2019 (AP) - "."""
+    month = MONTHS[day.month - 1]
+    if rng.random() < 0.6:
+        return f"{place.upper()}, {day.day} {month} {day.year} — "
+    agency = rng.choice(("Reuters", "AP", "AFP"))
+    return f"{place.upper()}, {month} {day.day}, {day.year} ({agency}) - "
 
 
 def make_tags(rng: random.Random, writer: Writer) -> tuple[str, ...]:
@@ -763,6 +779,7 @@ def generate(
         "txt": kinds["txt"],
         "md": kinds["md"],
         "with_images": sum(1 for w in written if w.images),
+        "dated": sum(1 for w in written if w.dated),
         "image_files": sum(w.images for w in written),
         "words": sum(w.words for w in written),
         "text_bytes": sum(w.bytes for w in written),
@@ -794,7 +811,7 @@ def print_summary(out: Path, manifest: dict[str, object]) -> None:
     m = manifest
     n = int(m["count"])  # type: ignore[call-overload]
     print(f"Wrote {n} articles to {out / 'articles'} in {m['seconds']} s")
-    print(f"  formats: {m['txt']} .txt, {m['md']} .md")
+    print(f"  formats: {m['txt']} .txt, {m['md']} .md; {m['dated']} with a findable date")
     print(f"  images: {m['image_files']} JPEG files, {m['with_images']} articles with images")
     words = int(m["words"])  # type: ignore[call-overload]
     size = int(m["text_bytes"]) / 1e6  # type: ignore[call-overload]

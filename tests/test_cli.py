@@ -629,8 +629,8 @@ def test_reference_article_through_the_command_line(
     page = run_json(cli, "--archive", archive_dir, "search", "Conflict Observatory")
     (hit,) = page["hits"]
     assert hit["id"] == item["id"]
-    assert '<mark class="match term0">Conflict</mark>' in hit["snippet"]
-    assert '<mark class="match term1">Observatory</mark>' in hit["snippet"]
+    assert '<mark class="match">Conflict</mark>' in hit["snippet"]
+    assert '<mark class="match">Observatory</mark>' in hit["snippet"]
     for query in ('"Be Best campaign"', "Alaska", '"arrest warrant"', '"forced displacement"'):
         page = run_json(cli, "--archive", archive_dir, "search", query)
         assert [h["id"] for h in page["hits"]] == [item["id"]], query

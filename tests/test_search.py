@@ -102,9 +102,10 @@ def import_news(archive: Archive, folder: Path, topics: bool = True) -> dict[str
     assert report.failed == () and report.skipped == (), report
     ids = {Path(item.path).stem: item.id for item in report.imported}
     assert set(ids) == {*NEWS, "storms"}
-    for name, assigned in TOPICS.items():
-        for topic in assigned if topics else ():
-            archive.set_topic(ids[name], topic, True)
+    # Decide every topic by hand, so these tests do not depend on the topic rules.
+    for name, article_id in ids.items() if topics else ():
+        for topic in ("child-welfare", "war-crimes"):
+            archive.set_topic(article_id, topic, topic in TOPICS.get(name, ()))
     return ids
 
 

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from archive_app import __version__
-from archive_app.core import fingerprints
+from archive_app.core import classification, fingerprints
 from archive_app.core.blobs import BlobStore
 from archive_app.core.catalog import Catalog
 from archive_app.core.dates import normalize_date
 from archive_app.core.images import make_thumbnail
 from archive_app.core.importers import ImportFailed, NotAnArticle
-from archive_app.core.importing import PreparedArticle, PreparedFile, prepare, resolved, walk
+from archive_app.core.importing import (
+    PreparedArticle,
+    PreparedFile,
+    prepare_all,
+    resolved,
+    walk,
+)
 from archive_app.core.index import IndexDocument, SearchIndex
 from archive_app.core.locking import WriteLock
 from archive_app.core.models import (
@@ -65,12 +72,18 @@ def _now() -> str:
 
 
 class Archive:
+    # Parse files in a helper process during large imports (see importing.prepare_all).
+    parallel_import = True
+
     def __init__(self, root: Path, catalog: Catalog, lock: WriteLock) -> None:
         self.root = root
         self.catalog = catalog
         self.blobs = BlobStore(root / "blobs")
         self._lock = lock
         self._write = threading.RLock()
+        self._closed = False
+        self.topic_rules = classification.load_rules(root, catalog)
+        classification.mark_applied_if_empty(catalog, self.topic_rules)
         self.index = self._open_index()
 
     # -- opening and closing ---------------------------------------------
@@ -100,6 +113,9 @@ class Archive:
             raise
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self.index.close()
         self.catalog.close()
         self._lock.release()
@@ -165,20 +181,21 @@ class Archive:
         used_images: set[Path] = set()
         article_files = [f.path for f in found.files if not f.is_image]
         cancelled = False
+        workers = max(1, (os.cpu_count() or 1) - 1) if self.parallel_import else 0
         with self._write:
-            for done, path in enumerate(article_files):
+            outcomes = prepare_all(article_files, workers=workers)
+            for done, (path, prepared) in enumerate(outcomes):
                 if cancel is not None and cancel.is_set():
                     cancelled = True
+                    outcomes.close()
                     break
                 if progress is not None:
                     progress(done, len(article_files))
-                try:
-                    prepared = prepare(path)
-                except NotAnArticle as exc:
-                    skipped.append(Problem(str(path), str(exc)))
+                if isinstance(prepared, NotAnArticle):
+                    skipped.append(Problem(str(path), str(prepared)))
                     continue
-                except ImportFailed as exc:
-                    failed.append(Problem(str(path), str(exc)))
+                if isinstance(prepared, ImportFailed):
+                    failed.append(Problem(str(path), str(prepared)))
                     continue
                 used_images |= prepared.used_images
                 skipped.extend(prepared.image_problems)
@@ -236,11 +253,18 @@ class Archive:
             if image.data is not None and image.sha256 is not None:
                 self.blobs.put(image.data, image.sha256)
         article_id = self._new_id(article.identity_sha256)
-        text_sha = fingerprints.text_fingerprint(parsed.text)
-        sketch = fingerprints.sketch(fingerprints.shingles(parsed.text))
+        text_sha = article.text_sha256
+        sketch = list(article.sketch)
         published = _safe_date(parsed.published)
         now = _now()
         links = self._duplicate_links(article_id, text_sha, sketch)
+        captions = " ".join(
+            " ".join(
+                filter(None, (i.parsed.alt, i.parsed.title, i.parsed.caption, i.parsed.credit))
+            )
+            for i in article.images
+        )
+        scores = self.topic_rules.rules.classify(parsed.title, parsed.text, captions)
         with self.catalog.transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO blobs(sha256, size, kind, created_at) VALUES (?,?,?,?)",
@@ -306,6 +330,7 @@ class Archive:
                 )
             for tag in parsed.tags:
                 self._attach_tag(conn, article_id, tag)
+            classification.store_automatic(conn, article_id, scores)
             for other, kind, similarity in links:
                 a, b = sorted((article_id, other))
                 conn.execute(
@@ -386,25 +411,27 @@ class Archive:
         if row is None:
             return None
         values = self._effective(row)
-        captions = " ".join(
-            " ".join(filter(None, (r["alt"], r["title"], r["caption"], r["credit"])))
-            for r in self.catalog.query(
-                "SELECT alt, title, caption, credit FROM article_images WHERE article_id = ?"
-                " ORDER BY position",
-                (article_id,),
-            )
-        )
         return IndexDocument(
             id=article_id,
             title=values["title"],
             body=row["text"],
-            captions=captions,
+            captions=self._captions_of(article_id),
             author=values["author"],
             source=values["source"],
             published=values["published"],
             language=row["language"],
             tags=self._tags_of(article_id),
             topics=tuple(t.topic for t in self._topics_of(article_id)),
+        )
+
+    def _captions_of(self, article_id: str) -> str:
+        return " ".join(
+            " ".join(filter(None, (r["alt"], r["title"], r["caption"], r["credit"])))
+            for r in self.catalog.query(
+                "SELECT alt, title, caption, credit FROM article_images WHERE article_id = ?"
+                " ORDER BY position",
+                (article_id,),
+            )
         )
 
     def _queue(self, conn, article_id: str, op: str = "upsert") -> None:
@@ -704,27 +731,79 @@ class Archive:
             for key, ids in sorted(articles_under.items())
         ]
 
-    # -- topics (assigned automatically by a later release; set by hand now) ------
+    # -- topics ---------------------------------------------------------------
 
     def topics(self) -> list[Topic]:
         return [
             Topic(r["id"], r["label"], r["description"])
-            for r in self.catalog.query("SELECT * FROM topics ORDER BY id")
+            for r in self.catalog.query("SELECT * FROM topics ORDER BY rowid")
         ]
 
-    def set_topic(self, article_id: str, topic: str, assigned: bool) -> None:
+    def topic_counts(self) -> list[classification.TopicCount]:
+        return classification.topic_counts(self.catalog)
+
+    @property
+    def topic_rules_error(self) -> str:
+        """Why the archive's topics.toml is not in use ("" when it is)."""
+        return self.topic_rules.error
+
+    def topic_rules_outdated(self) -> bool:
+        return classification.rules_outdated(self.catalog, self.topic_rules)
+
+    def set_topic(self, article_id: str, topic: str, assigned: bool | None) -> None:
+        """Set (True) or remove (False) a topic by hand; None hands it back to the rules."""
         article_id = self.resolve_id(article_id)
         if not self.catalog.query_one("SELECT 1 FROM topics WHERE id = ?", (topic,)):
             known = ", ".join(t.id for t in self.topics())
             raise InvalidValue(f"no topic {topic!r} (known topics: {known})")
+        scores = self._classify(article_id) if assigned is None else ()
         with self._write, self.catalog.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO article_topics(article_id, topic_id, source, assigned,"
-                " score) VALUES (?, ?, 'manual', ?, NULL)",
-                (article_id, topic, int(assigned)),
+                "DELETE FROM article_topics WHERE article_id = ? AND topic_id = ?",
+                (article_id, topic),
             )
+            if assigned is None:
+                classification.store_automatic(conn, article_id, scores)
+            else:
+                conn.execute(
+                    "INSERT INTO article_topics(article_id, topic_id, source, assigned, score)"
+                    " VALUES (?, ?, 'manual', ?, NULL)",
+                    (article_id, topic, int(assigned)),
+                )
             self._queue(conn, article_id)
         self._drain_index_queue()
+
+    def explain_topics(self, article_id: str) -> tuple[classification.TopicExplanation, ...]:
+        """Each topic's score against its threshold and what contributed, with manual overrides."""
+        article_id = self.resolve_id(article_id)
+        manual = classification.manual_decisions(self.catalog, article_id)
+        assigned = {t.topic for t in self._topics_of(article_id)}
+        return tuple(
+            classification.TopicExplanation(score, manual.get(score.topic), score.topic in assigned)
+            for score in self._classify(article_id)
+        )
+
+    def reclassify(
+        self, progress: Progress | None = None, cancel: threading.Event | None = None
+    ) -> classification.ReclassifyReport:
+        """Apply the current rules to every article; manual decisions stay as they are."""
+        with self._write:
+            return classification.reclassify(
+                self.catalog,
+                self.topic_rules,
+                self._classify,
+                self._queue,
+                self._drain_index_queue,
+                progress=progress,
+                cancel=cancel,
+            )
+
+    def _classify(self, article_id: str):
+        row = self.catalog.query_one("SELECT * FROM articles WHERE id = ?", (article_id,))
+        if row is None:
+            raise ArticleNotFound(f"no article with id {article_id!r}")
+        title = self._effective(row)["title"]
+        return self.topic_rules.rules.classify(title, row["text"], self._captions_of(article_id))
 
     # -- editing and deleting ----------------------------------------------------
 
@@ -752,6 +831,16 @@ class Archive:
                     "INSERT OR REPLACE INTO article_edits(article_id, field, value, edited_at)"
                     " VALUES (?, ?, ?, ?)",
                     (article_id, field, value.strip(), now),
+                )
+            if "title" in changes:  # title words weigh more in the topic rules
+                title = value_of(conn, article_id, "title")
+                row = conn.execute(
+                    "SELECT text FROM articles WHERE id = ?", (article_id,)
+                ).fetchone()
+                classification.store_automatic(
+                    conn,
+                    article_id,
+                    self.topic_rules.rules.classify(title, row[0], self._captions_of(article_id)),
                 )
             self._queue(conn, article_id)
         self._drain_index_queue()
@@ -805,6 +894,16 @@ class Archive:
 
         with self._write:
             return check_archive(self, repair=repair, progress=progress)
+
+
+def value_of(conn, article_id: str, field: str) -> str:
+    """An article field as read: the person's edit if any, else the extracted value."""
+    row = conn.execute(
+        "SELECT value FROM article_edits WHERE article_id = ? AND field = ?", (article_id, field)
+    ).fetchone()
+    if row is not None:
+        return row[0]
+    return conn.execute(f"SELECT {field} FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
 
 
 def normalize_tag(tag: str) -> str:

@@ -40,9 +40,7 @@ def open_demo_archive(
     log(f"Building the demo archive at {root} from {sample} …")
     archive = Archive.open(root, create=True)
     try:
-        # The folder's README describes the sample; it is not one of its articles.
-        sources = sorted(p for p in sample.iterdir() if p.name.lower() != "readme.md")
-        report = archive.import_paths(sources)
+        report = archive.import_paths([sample])
         for problem in report.failed:
             log(f"  sample file failed: {problem.path}: {problem.reason}")
         archive.set_meta(DIGEST_KEY, wanted)

@@ -6,10 +6,16 @@ Nothing here writes to the archive; a failure anywhere affects one file only.
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive_app.core import fingerprints
 from archive_app.core.blobs import sha256_hex
 from archive_app.core.images import BadImage, ImageInfo, inspect_image
 from archive_app.core.importers import (
@@ -112,6 +118,8 @@ class PreparedArticle:
     identity_sha256: str
     images: tuple[PreparedImage, ...]
     warnings: tuple[str, ...]
+    text_sha256: str
+    sketch: tuple[int, ...]
 
 
 @dataclass
@@ -168,8 +176,67 @@ def prepare(path: Path) -> PreparedFile:
                 warnings.append(f"image {label}: {ready.problem}")
                 if image.path is not None:
                     prepared.image_problems.append(Problem(str(image.path), ready.problem))
-        prepared.articles.append(PreparedArticle(parsed, identity, tuple(images), tuple(warnings)))
+        prepared.articles.append(
+            PreparedArticle(
+                parsed,
+                identity,
+                tuple(images),
+                tuple(warnings),
+                text_sha256=fingerprints.text_fingerprint(parsed.text),
+                sketch=tuple(fingerprints.sketch(fingerprints.shingles(parsed.text))),
+            )
+        )
     return prepared
+
+
+# Below this many files a helper process costs more to start than it saves.
+PARALLEL_MIN_FILES = 40
+IN_FLIGHT = 8
+
+
+def prepare_all(paths: list[Path], *, workers: int = 0) -> Iterator[tuple[Path, PreparedOutcome]]:
+    """Each path with its prepared file or the reason it cannot be imported, in order.
+
+    With workers > 0, files are read and parsed in other processes while the
+    caller stores the ones before: on two cores, parsing and indexing overlap.
+    The archive is only ever written by the caller. If the helper processes
+    cannot start or die, the remaining files are prepared here instead.
+    """
+    done = 0
+    if workers > 0 and len(paths) >= PARALLEL_MIN_FILES:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        pending: deque[tuple[Path, Future]] = deque()
+        try:
+            for path in paths[:IN_FLIGHT]:
+                pending.append((path, pool.submit(prepare_or_reason, path)))
+            while pending:
+                path, future = pending[0]
+                outcome = future.result()
+                pending.popleft()
+                following = done + len(pending) + 1
+                if following < len(paths):
+                    next_path = paths[following]
+                    pending.append((next_path, pool.submit(prepare_or_reason, next_path)))
+                done += 1
+                yield path, outcome
+        except BrokenProcessPool:
+            pass  # fall through: finish in this process from the first file not yet given
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    for path in paths[done:]:
+        yield path, prepare_or_reason(path)
+
+
+PreparedOutcome = PreparedFile | ImportFailed | NotAnArticle
+
+
+def prepare_or_reason(path: Path) -> PreparedOutcome:
+    try:
+        return prepare(path)
+    except (ImportFailed, NotAnArticle) as exc:
+        return exc
 
 
 def _prepare_image(image: ParsedImage) -> PreparedImage:

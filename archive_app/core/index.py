@@ -16,38 +16,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import fields, highlight, index, qparser, query
-from whoosh.analysis import (
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
-from whoosh.support.charset import accent_map
+from whoosh import fields, index, qparser, query
 
+from archive_app.core.analysis import spelling_analyzer, text_analyzer
 from archive_app.core.dates import date_sort_key, normalize_date
+from archive_app.core.snippets import WORD, excerpt, find_matches
 
-SEARCH_FIELDS = ("title", "body", "captions", "author", "source")
-FIELD_BOOSTS = {"title": 3.0, "captions": 1.2, "author": 1.5, "source": 1.2}
+# Plain words search `content` (title, captions, author, source and body in one
+# field) and `title` again for its boost: two posting lists per word instead of
+# one per field keeps scoring fast. `title:`, `author:` and so on still work.
+SEARCH_FIELDS = ("content", "title")
+FIELD_BOOSTS = {"title": 2.0}
+TEXT_FIELDS = ("content", "title", "captions", "author", "source")
 FACET_FIELDS = {"tags": "tags", "topics": "topics", "sources": "source_key", "years": "year"}
 SNIPPET_CHARS = 220
-
-
-def text_analyzer():
-    """Lower-case, accent-folded, stemmed: `deportations` and `Déportation` meet `deport`."""
-    return (
-        RegexTokenizer()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter()
-        | StemFilter(lang="en", cachesize=50000)
-    )
-
-
-def spelling_analyzer():
-    """Whole words, folded but not stemmed: the dictionary for "did you mean"."""
-    return RegexTokenizer(r"[^\W\d_]{2,}") | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def build_schema() -> fields.Schema:
@@ -55,7 +37,7 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         title=fields.TEXT(analyzer=analyzer, field_boost=1.0),
-        body=fields.TEXT(analyzer=analyzer),
+        content=fields.TEXT(analyzer=analyzer),
         captions=fields.TEXT(analyzer=analyzer),
         author=fields.TEXT(analyzer=analyzer),
         source=fields.TEXT(analyzer=analyzer),
@@ -279,27 +261,17 @@ class SearchIndex:
         return {docnum: float(score or 0.0) for score, docnum in results.top_n}
 
     def snippets(self, q: query.Query, texts: dict[int, str]) -> dict[int, str]:
-        """Highlighted excerpts of the body for the given document numbers.
+        """Highlighted excerpts of the given texts, keyed like them.
 
-        Only the rows being shown are highlighted: re-reading and marking a
-        body costs far more than finding it.
+        Only the rows being shown get excerpts: marking a body costs far more
+        than finding it.
         """
         with self._lock:
-            reader = self._current_searcher().reader()
-            terms = _highlight_terms(q, reader)
-        if not terms:
-            return {docnum: _plain_excerpt(text) for docnum, text in texts.items()}
-        analyzer = self._ix.schema["body"].analyzer
-        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-        formatter = _SnippetFormatter(tagname="mark", between=" ")
-        scorer = highlight.BasicFragmentScorer()
-        out: dict[int, str] = {}
-        for docnum, text in texts.items():
-            snippet = highlight.highlight(
-                text, terms, analyzer, fragmenter, formatter, top=2, scorer=scorer
-            )
-            out[docnum] = snippet or _plain_excerpt(text)
-        return out
+            terms = _highlight_terms(q, self._current_searcher().reader())
+        return {
+            key: excerpt(text, find_matches(text, terms, index_form), max_chars=SNIPPET_CHARS)
+            for key, text in texts.items()
+        }
 
     def suggest(self, text: str) -> str | None:
         """The query with misspelt words replaced, or None when every word is known."""
@@ -340,7 +312,7 @@ class SearchIndex:
         )
         parser.add_plugin(
             qparser.FieldAliasPlugin(
-                {"tags": ["tag"], "topics": ["topic"], "body": ["text", "content"]}
+                {"tags": ["tag"], "topics": ["topic"], "content": ["body", "text"]}
             )
         )
         parser.add_plugin(qparser.GtLtPlugin())
@@ -427,11 +399,12 @@ def _fields_of(doc: IndexDocument) -> dict[str, object]:
     values: dict[str, object] = {
         "id": doc.id,
         "title": doc.title,
-        "body": doc.body,
+        "content": "\n".join((doc.title, doc.captions, doc.author, doc.source, doc.body)),
         "captions": doc.captions,
         "author": doc.author,
         "source": doc.source,
-        "spell": " ".join((doc.title, doc.body, doc.captions)),
+        # Spelling needs each word once, not its every occurrence.
+        "spell": " ".join(dict.fromkeys(WORD.findall(f"{doc.title} {doc.captions} {doc.body}"))),
         "tags": ",".join(sorted({a for t in doc.tags for a in tag_with_ancestors(t)})),
         "topics": ",".join(doc.topics),
         "date_key": date_sort_key(doc.published),
@@ -448,31 +421,12 @@ def _fields_of(doc: IndexDocument) -> dict[str, object]:
     return values
 
 
-class _SnippetFormatter(highlight.HtmlFormatter):
-    """Fragments start and end on whole words, with an ellipsis where text was cut."""
-
-    def format_fragment(self, fragment, replace=False):
-        text = fragment.text
-        start, end = fragment.startchar, fragment.endchar
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        while end < len(text) and not text[end].isspace():
-            end += 1
-        fragment.startchar, fragment.endchar = start, end
-        formatted = super().format_fragment(fragment, replace=replace)
-        return ("… " if start > 0 else "") + formatted.strip() + (" …" if end < len(text) else "")
-
-    def format(self, fragments, replace=False):
-        joined = super().format(fragments, replace=replace)
-        return re.sub(r"(?:\s*…){2,}\s*", " … ", joined).strip()
-
-
 _DATE_TERM = re.compile(r"\bpublished:(\[[^\]]*\]|\{[^}]*\}|\"[^\"]*\"|\S+)")
 
 
 def _check_dates(text: str) -> None:
     for match in _DATE_TERM.finditer(text):
-        value = match.group(1).strip("[]{}\"<>=")
+        value = match.group(1).strip('[]{}"<>=')
         for part in re.split(r"\s*\bTO\b\s*", value):
             if part.strip() and not re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", part.strip()):
                 raise QuerySyntaxError(f"published: {part.strip()!r} is not a date (YYYY-MM-DD)")
@@ -491,7 +445,7 @@ def _match_unstemmed_patterns(node: query.Query) -> query.Query:
     pattern a person writes against whole words (`orphan?ge*`) would miss;
     the unstemmed spelling field holds the words themselves.
     """
-    if isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname == "body":
+    if isinstance(node, (query.Wildcard, query.Prefix)) and node.fieldname == "content":
         twin = type(node)("spell", node.text.lower(), boost=node.boost)
         return query.Or([node, twin])
     return node
@@ -507,6 +461,9 @@ def _break_ties(pairs: list[tuple[float, int]], top: int, ids) -> list[tuple[flo
     return pairs[:top]
 
 
+index_form = text_analyzer().normalize  # a word as the index holds it ("" for a stop word)
+
+
 def _highlight_terms(q: query.Query, reader) -> set[str]:
     """The indexed words the query matches in text fields, wildcards expanded.
 
@@ -514,16 +471,15 @@ def _highlight_terms(q: query.Query, reader) -> set[str]:
     its loop variable, so it drops terms of every field after the first.
     """
     terms: set[str] = set()
-    stem = text_analyzer()
     for leaf in q.leaves():
         for field, text in leaf.expanded_terms(reader, phrases=True):
-            if field not in ("body", "title", "captions", "spell"):
+            if field not in (*TEXT_FIELDS, "spell"):
                 continue
             word = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
             if (field, word) not in reader:
                 continue
             if field == "spell":  # a whole word matched by a wildcard: mark its stem
-                terms.update(token.text for token in stem(word))
+                terms.add(index_form(word))
             else:
                 terms.add(word)
     return terms
@@ -548,8 +504,7 @@ def _same_case(original: str, word: str) -> str:
     return word
 
 
-def _fold(word: str) -> str:
-    return "".join(t.text for t in spelling_analyzer()(word)) or word.lower()
+_fold = spelling_analyzer().normalize
 
 
 def _distance(a: str, b: str) -> int:
@@ -560,12 +515,3 @@ def _distance(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
-
-
-def _plain_excerpt(text: str) -> str:
-    import html
-
-    excerpt = text[:SNIPPET_CHARS]
-    if len(text) > SNIPPET_CHARS:
-        excerpt = excerpt.rsplit(" ", 1)[0] + " …"
-    return html.escape(" ".join(excerpt.split()), quote=False)
