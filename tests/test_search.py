@@ -589,3 +589,38 @@ def test_a_damaged_index_is_rebuilt_on_open(changed_news):
     with Archive.open(root) as reopened:
         assert unordered(answers(reopened)) == unordered(before)
         assert reopened.check().ok
+
+
+def test_phrases_with_stop_words_match(search: Names):
+    assert search.found('"deported from Kherson"') == {"kherson"}
+    assert search.found('"deported Kherson"') == set()  # "from" stands between them
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "children",
+        "children deportation",
+        "children OR harvest OR tribunal",
+        "children NOT kherson",
+        "title:tribunal OR orphanages",
+        '"arrest warrant" OR fair',
+        "(children OR pupils) AND NOT deported",
+    ],
+)
+def test_fast_matching_and_scoring_agree_with_whoosh(news, query: str):
+    """The set-based matcher and scorer are an optimisation: same documents, same order."""
+    archive, _ = news
+    index = archive.index
+    searcher = index._current_searcher()
+    docsets = index._facet_cache(searcher).docsets
+    q = index.parse(query)
+    whoosh_docs = set(searcher.docs_for_query(q))
+    assert set(docsets.matching(q)) == whoosh_docs
+    fast = docsets.scores(q, whoosh_docs)
+    whoosh = {docnum: score for score, docnum in searcher.search(q, limit=None).top_n}
+
+    def order(scores: dict[int, float]) -> list[int]:
+        return sorted(scores, key=lambda d: (-round(scores[d], 9), d))
+
+    assert order(fast) == order(whoosh)

@@ -29,7 +29,7 @@ from archive_app.core.importing import (
     resolved,
     walk,
 )
-from archive_app.core.index import IndexDocument, SearchIndex
+from archive_app.core.index import IndexBuildCancelled, IndexDocument, SearchIndex, source_key
 from archive_app.core.locking import WriteLock
 from archive_app.core.models import (
     Article,
@@ -82,8 +82,10 @@ class Archive:
         self._lock = lock
         self._write = threading.RLock()
         self._closed = False
+        self._source_names: dict[str, str] | None = None  # facet key -> source as written
         self.topic_rules = classification.load_rules(root, catalog)
         classification.mark_applied_if_empty(catalog, self.topic_rules)
+        self.index: SearchIndex | None = None
         self.index = self._open_index()
 
     # -- opening and closing ---------------------------------------------
@@ -128,6 +130,8 @@ class Archive:
 
     def _open_index(self) -> SearchIndex:
         folder = self.root / "index"
+        for leftover in ("index.new", "index.old"):  # an interrupted rebuild
+            SearchIndex.destroy(self.root / leftover)
         try:
             index = SearchIndex(folder) if SearchIndex.exists(folder) else None
             if index is not None and index.doc_count() != self._article_count():
@@ -136,17 +140,34 @@ class Archive:
         except Exception:
             # An unreadable index is only a cache: rebuild it from the catalog.
             index = None
-        if index is None:
-            SearchIndex.destroy(folder)
-            index = SearchIndex(folder)
-            with self.catalog.transaction() as conn:
-                conn.execute(
-                    "INSERT OR REPLACE INTO index_queue(article_id, op) "
-                    "SELECT id, 'upsert' FROM articles"
-                )
-        self.index = index
+        self.index = index if index is not None else self._build_index()
         self._drain_index_queue()
-        return index
+        return self.index
+
+    def _build_index(
+        self, progress: Progress | None = None, cancel: threading.Event | None = None
+    ) -> SearchIndex:
+        """A new index from the catalog, built aside and then moved into place.
+
+        One writer and one commit: Whoosh sorts the postings once instead of
+        merging many small segments. Until the move, the old index (if any)
+        stays whole, so an interrupted rebuild loses nothing.
+        """
+        fresh = self.root / "index.new"
+        SearchIndex.destroy(fresh)
+        ids = [r[0] for r in self.catalog.query("SELECT id FROM articles ORDER BY seq")]
+        docs = (doc for doc in map(self._index_document, ids) if doc is not None)
+        SearchIndex.build(fresh, docs, total=len(ids), progress=progress, cancel=cancel)
+        folder, old = self.root / "index", self.root / "index.old"
+        if getattr(self, "index", None) is not None:
+            self.index.close()
+        if folder.exists():
+            folder.rename(old)
+        fresh.rename(folder)
+        SearchIndex.destroy(old)
+        with self.catalog.transaction() as conn:
+            conn.execute("DELETE FROM index_queue")
+        return SearchIndex(folder)
 
     def _queue_all_missing(self, index: SearchIndex) -> None:
         indexed = index.all_ids()
@@ -442,20 +463,13 @@ class Archive:
     def rebuild_index(
         self, progress: Progress | None = None, cancel: threading.Event | None = None
     ) -> int:
-        """Throw the index away and build it again from the catalog."""
+        """Build the index again from the catalog; cancelling keeps the current one."""
         with self._write:
-            self.index.close()
-            folder = self.root / "index"
-            SearchIndex.destroy(folder)
-            self.index = SearchIndex(folder)
-            with self.catalog.transaction() as conn:
-                conn.execute("DELETE FROM index_queue")
-                conn.execute(
-                    "INSERT INTO index_queue(article_id, op) SELECT id, 'upsert' FROM articles"
-                    " ORDER BY seq"
-                )
-            self._drain_index_queue(progress)
-            self.index.optimize()
+            try:
+                self.index = self._build_index(progress, cancel)
+            except IndexBuildCancelled:
+                SearchIndex.destroy(self.root / "index.new")
+                raise
             return self.index.doc_count()
 
     # -- reading -----------------------------------------------------------
@@ -661,12 +675,15 @@ class Archive:
         """Facet keys are normalised source names; show them as people wrote them."""
         if not counts:
             return {}
-        labels: dict[str, str] = {}
-        for r in self.catalog.query(
-            "SELECT DISTINCT coalesce(e.value, a.source) AS source FROM articles a"
-            " LEFT JOIN article_edits e ON e.article_id = a.id AND e.field = 'source'"
-        ):
-            labels.setdefault(" ".join(str(r[0]).lower().split()), r[0])
+        labels = self._source_names
+        if labels is None or any(k not in labels for k in counts):
+            labels = {}
+            for r in self.catalog.query(
+                "SELECT DISTINCT coalesce(e.value, a.source) AS source FROM articles a"
+                " LEFT JOIN article_edits e ON e.article_id = a.id AND e.field = 'source'"
+            ):
+                labels.setdefault(source_key(str(r[0])), r[0])
+            self._source_names = labels
         return {labels.get(k, k): v for k, v in counts.items()}
 
     # -- tags ----------------------------------------------------------------

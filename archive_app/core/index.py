@@ -12,7 +12,7 @@ import heapq
 import re
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from whoosh import fields, index, qparser, query
 
 from archive_app.core.analysis import spelling_analyzer, text_analyzer
 from archive_app.core.dates import date_sort_key, normalize_date
+from archive_app.core.docsets import DocSets, Unscorable
 from archive_app.core.snippets import WORD, excerpt, find_matches
 
 # Plain words search `content` (title, captions, author, source and body in one
@@ -79,6 +80,10 @@ class RawResults:
     hits: tuple[RawHit, ...]
     facets: dict[str, dict[str, int]]
     query: query.Query
+
+
+class IndexBuildCancelled(Exception):
+    """A rebuild was cancelled; the index in use is unchanged."""
 
 
 class QuerySyntaxError(ValueError):
@@ -145,10 +150,37 @@ class SearchIndex:
             self._invalidate()
         return count
 
-    def optimize(self) -> None:
-        with self._lock:
-            self._ix.optimize()
-            self._invalidate()
+    @staticmethod
+    def build(
+        folder: Path,
+        docs: Iterable[IndexDocument],
+        *,
+        total: int,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> int:
+        """Write a new index in `folder` with one writer and one commit."""
+        folder.mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(str(folder), build_schema())
+        writer = ix.writer(limitmb=256)
+        count = 0
+        try:
+            for doc in docs:
+                if cancel is not None and cancel.is_set():
+                    raise IndexBuildCancelled("index rebuild cancelled")
+                writer.add_document(**_fields_of(doc))
+                count += 1
+                if progress is not None and count % 100 == 0:
+                    progress(count, total)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            ix.close()
+            raise
+        ix.close()
+        if progress is not None:
+            progress(count, total)
+        return count
 
     def _invalidate(self) -> None:
         # A fresh searcher, not refresh(): a refreshed searcher was seen keeping
@@ -191,7 +223,7 @@ class SearchIndex:
             parsed = self._parser.parse(text)
         except Exception as exc:  # Whoosh raises assorted errors for malformed input
             raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
-        return parsed.accept(_match_unstemmed_patterns)
+        return parsed.accept(_match_unstemmed_patterns).accept(_PhraseGaps(text))
 
     def search(
         self,
@@ -211,9 +243,8 @@ class SearchIndex:
             searcher = self._current_searcher()
             cache = self._facet_cache(searcher)
             allowed = cache.allowed(topics, tags, sources, since, until)
-            matched = set() if q is query.NullQuery else set(searcher.docs_for_query(q))
-            if allowed is not None:
-                matched &= allowed
+            found = cache.docsets.matching(q)
+            matched = set(found & allowed if allowed is not None else found)
             hits: list[RawHit] = []
             if matched and limit > 0:
                 hits = self._top_hits(searcher, q, matched, sort, offset + limit)[offset:]
@@ -234,10 +265,17 @@ class SearchIndex:
         if isinstance(q, query.Every) and sort == "relevance":
             sort = "newest"
         if sort == "relevance":
-            scored = searcher.search(q, limit=top + 1, filter=matched).top_n
-            if len(scored) > top and scored[top][0] == scored[top - 1][0]:
-                scored = searcher.search(q, limit=None, filter=matched).top_n
-            ranked = _break_ties([(-score, docnum) for score, docnum in scored], top, ids)
+            try:
+                scored = self._facet_cache(searcher).docsets.scores(q, matched)
+                first = heapq.nsmallest(top + 1, ((-v, d) for d, v in scored.items()))
+                if len(first) > top and first[top][0] == first[top - 1][0]:
+                    first = [(-v, d) for d, v in scored.items()]
+            except Unscorable:
+                found = searcher.search(q, limit=top + 1, filter=matched).top_n
+                if len(found) > top and found[top][0] == found[top - 1][0]:
+                    found = searcher.search(q, limit=None, filter=matched).top_n
+                first = [(-score, docnum) for score, docnum in found]
+            ranked = _break_ties(first, top, ids)
             return [RawHit(ids[d], -key, d) for key, d in ranked]
         date_keys = self._facet_cache(searcher).date_keys
         undated = 99_999_999  # undated articles come last in either order
@@ -326,9 +364,15 @@ class _FacetCache:
     with the matched set, without touching stored fields.
     """
 
-    def __init__(self, sets: dict[str, dict[str, set[int]]], date_keys: dict[int, int]) -> None:
+    def __init__(
+        self,
+        sets: dict[str, dict[str, set[int]]],
+        date_keys: dict[int, int],
+        docsets: DocSets,
+    ) -> None:
         self.sets = sets
         self.date_keys = date_keys
+        self.docsets = docsets
 
     @classmethod
     def build(cls, searcher) -> _FacetCache:
@@ -351,7 +395,7 @@ class _FacetCache:
             for docnum in range(reader.doc_count_all()):
                 if not reader.is_deleted(docnum):
                     date_keys[docnum] = int(column[docnum] or 0)
-        return cls(sets, date_keys)
+        return cls(sets, date_keys, DocSets(searcher))
 
     def allowed(
         self,
@@ -449,6 +493,32 @@ def _match_unstemmed_patterns(node: query.Query) -> query.Query:
         twin = type(node)("spell", node.text.lower(), boost=node.boost)
         return query.Or([node, twin])
     return node
+
+
+class _PhraseGaps:
+    """Phrases with stop words ("war on drugs") allow the gaps those words leave.
+
+    Stop words are not indexed but keep their positions, so "war" and "drugs"
+    stand two apart; Whoosh would look for them side by side and find nothing.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.gaps: dict[tuple[str, ...], int] = {}
+        analyzer = text_analyzer()
+        for written in re.findall(r'"([^"]+)"', text):
+            tokens = [(t.text, t.stopped) for t in analyzer(written, removestops=False)]
+            stopped = sum(1 for _, was_stopped in tokens if was_stopped)
+            if stopped:
+                words = tuple(text for text, was_stopped in tokens if not was_stopped)
+                self.gaps[words] = max(self.gaps.get(words, 0), stopped)
+
+    def __call__(self, node: query.Query) -> query.Query:
+        if self.gaps and isinstance(node, query.Phrase):
+            stopped = self.gaps.get(tuple(node.words))
+            if stopped:
+                node = node.copy()
+                node.slop = max(node.slop, 1 + stopped)
+        return node
 
 
 def _break_ties(pairs: list[tuple[float, int]], top: int, ids) -> list[tuple[float, int]]:
