@@ -186,3 +186,50 @@ def test_cli_topic_topics_explain_and_reclassify(cli, archive_dir: Path, tmp_pat
 
     code, _, err = cli("--archive", archive_dir, "topic", ids["prices"], "war-crimes")
     assert code == 2 and "+TOPIC" in err
+
+
+def test_searching_goes_on_while_reclassifying(archive: Archive, tmp_path: Path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(12):
+        write(folder, f"d{i}.txt", DEPORTATION.replace("Eleven", f"Group {i}:"))
+        write(folder, f"p{i}.txt", PRICE_WAR.replace("third", f"{i}th"))
+    archive.import_paths([folder])
+    import threading
+
+    seen: list[tuple[int, int]] = []
+    searched: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        # Between batches another thread's search is answered at once.
+        worker = threading.Thread(
+            target=lambda: searched.append(archive.search(SearchRequest(query="children")).total)
+        )
+        worker.start()
+        worker.join(timeout=10)
+        assert not worker.is_alive()
+
+    from archive_app.core import classification
+
+    report = classification.reclassify(
+        archive.catalog,
+        archive.topic_rules,
+        archive._classify,
+        archive._queue,
+        archive._drain_index_queue,
+        batch=5,
+        progress=progress,
+    )
+    assert report.articles == 24 and not report.cancelled
+    assert seen[-1] == (24, 24) and len(seen) == 5
+    assert searched and all(total == 12 for total in searched)
+
+
+def test_reclassify_can_be_cancelled(archive: Archive, three: dict[str, str]):
+    import threading
+
+    cancel = threading.Event()
+    cancel.set()
+    report = archive.reclassify(cancel=cancel)
+    assert report.cancelled and report.changed == 0

@@ -8,7 +8,6 @@ change, so an index that missed a commit is brought up to date on next open.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import threading
@@ -16,15 +15,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from archive_app import __version__
-from archive_app.core import classification, fingerprints
+from archive_app.core import classification, storing
 from archive_app.core.blobs import BlobStore
 from archive_app.core.catalog import Catalog
 from archive_app.core.dates import normalize_date
 from archive_app.core.images import make_thumbnail
 from archive_app.core.importers import ImportFailed, NotAnArticle
 from archive_app.core.importing import (
-    PreparedArticle,
-    PreparedFile,
     prepare_all,
     resolved,
     walk,
@@ -52,7 +49,8 @@ from archive_app.core.models import (
 Progress = Callable[[int, int], None]
 EDITABLE_FIELDS = ("title", "author", "source", "url", "published")
 ARCHIVE_FORMAT = 1
-INDEX_BATCH = 500
+INDEX_BATCH = 500  # index work applied per commit
+IMPORT_BATCH = 2000  # during a large import: fewer, larger segments
 
 
 class ArchiveError(Exception):
@@ -65,10 +63,6 @@ class ArticleNotFound(ArchiveError):
 
 class InvalidValue(ArchiveError):
     """A value given by the person is not acceptable (a malformed date, an unknown topic)."""
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Archive:
@@ -105,9 +99,9 @@ class Archive:
         try:
             catalog = Catalog(root / "catalog.sqlite3")
             if not marker.exists():
-                _write_json(marker, {"format": ARCHIVE_FORMAT, "created_at": _now()})
+                _write_json(marker, {"format": ARCHIVE_FORMAT, "created_at": storing.now()})
             info = json.loads(marker.read_text("utf-8"))
-            info.update({"app_version": __version__, "opened_at": _now()})
+            info.update({"app_version": __version__, "opened_at": storing.now()})
             _write_json(marker, info)
             return cls(root, catalog, lock)
         except BaseException:
@@ -221,15 +215,17 @@ class Archive:
                 used_images |= prepared.used_images
                 skipped.extend(prepared.image_problems)
                 for article in prepared.articles:
-                    existing = self._find_identity(article.identity_sha256)
+                    existing = storing.find_identity(self.catalog, article.identity_sha256)
                     if existing is not None:
                         duplicates.append(
                             DuplicateItem(existing, str(path), article.parsed.record_locator)
                         )
                         continue
                     try:
-                        article_id = self._store(prepared, article)
-                    except OSError as exc:
+                        article_id = storing.store_article(
+                            self.catalog, self.blobs, self.topic_rules.rules, prepared, article
+                        )
+                    except (OSError, storing.StoreError) as exc:
                         failed.append(Problem(str(path), f"could not store: {exc}"))
                         continue
                     imported.append(
@@ -241,8 +237,8 @@ class Archive:
                             article.parsed.record_locator,
                         )
                     )
-                if self._queued_count() >= INDEX_BATCH:
-                    self._drain_index_queue()
+                if self._queued_count() >= IMPORT_BATCH:
+                    self._drain_index_queue(batch=IMPORT_BATCH, merge=False)
             self._drain_index_queue()
         if progress is not None and not cancelled:
             progress(len(article_files), len(article_files))
@@ -253,171 +249,27 @@ class Archive:
             tuple(imported), tuple(duplicates), tuple(failed), tuple(skipped), cancelled
         )
 
-    def _find_identity(self, identity: str) -> str | None:
-        row = self.catalog.query_one(
-            "SELECT id FROM articles WHERE identity_sha256 = ?", (identity,)
-        )
-        return None if row is None else row[0]
-
-    def _new_id(self, identity: str) -> str:
-        for length in (12, 16, 20, 64):
-            candidate = identity[:length]
-            if self.catalog.query_one("SELECT 1 FROM articles WHERE id = ?", (candidate,)) is None:
-                return candidate
-        raise ArchiveError(f"cannot allocate an id for {identity}")
-
-    def _store(self, prepared: PreparedFile, article: PreparedArticle) -> str:
-        parsed = article.parsed
-        # Blobs first: content-addressed, so a crash here leaves only orphans that check removes.
-        self.blobs.put(prepared.data, prepared.sha256)
-        for image in article.images:
-            if image.data is not None and image.sha256 is not None:
-                self.blobs.put(image.data, image.sha256)
-        article_id = self._new_id(article.identity_sha256)
-        text_sha = article.text_sha256
-        sketch = list(article.sketch)
-        published = _safe_date(parsed.published)
-        now = _now()
-        links = self._duplicate_links(article_id, text_sha, sketch)
-        captions = " ".join(
-            " ".join(
-                filter(None, (i.parsed.alt, i.parsed.title, i.parsed.caption, i.parsed.credit))
-            )
-            for i in article.images
-        )
-        scores = self.topic_rules.rules.classify(parsed.title, parsed.text, captions)
-        with self.catalog.transaction() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO blobs(sha256, size, kind, created_at) VALUES (?,?,?,?)",
-                (prepared.sha256, len(prepared.data), "original", now),
-            )
-            conn.execute(
-                "INSERT INTO articles(id, identity_sha256, title, author, source, url, published,"
-                " language, text, html, text_sha256, sketch, original_sha256, original_filename,"
-                " original_size, record, imported_at, importer, app_version, warnings, extra)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    article_id,
-                    article.identity_sha256,
-                    parsed.title.strip() or prepared.path.stem,
-                    parsed.author.strip(),
-                    parsed.source.strip(),
-                    parsed.url.strip(),
-                    published,
-                    parsed.language.strip(),
-                    parsed.text,
-                    parsed.html,
-                    text_sha,
-                    fingerprints.pack(sketch),
-                    prepared.sha256,
-                    prepared.path.name,
-                    len(prepared.data),
-                    parsed.record_locator,
-                    now,
-                    prepared.importer,
-                    __version__,
-                    json.dumps(list(article.warnings), ensure_ascii=False),
-                    json.dumps(parsed.extra, ensure_ascii=False, default=str),
-                ),
-            )
-            for position, image in enumerate(article.images):
-                if image.sha256 is not None and image.info is not None and image.data is not None:
-                    conn.execute(
-                        "INSERT OR IGNORE INTO blobs(sha256, size, kind, created_at)"
-                        " VALUES (?,?,?,?)",
-                        (image.sha256, len(image.data), "image", now),
-                    )
-                    conn.execute(
-                        "INSERT OR IGNORE INTO images(sha256, width, height, format)"
-                        " VALUES (?,?,?,?)",
-                        (image.sha256, image.info.width, image.info.height, image.info.format),
-                    )
-                source = image.parsed
-                url = source.url or (str(source.path) if source.path and not image.sha256 else "")
-                conn.execute(
-                    "INSERT INTO article_images(article_id, position, sha256, url, alt, title,"
-                    " caption, credit, role) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (
-                        article_id,
-                        position,
-                        image.sha256,
-                        url,
-                        source.alt,
-                        source.title,
-                        source.caption,
-                        source.credit,
-                        source.role,
-                    ),
-                )
-            for tag in parsed.tags:
-                self._attach_tag(conn, article_id, tag)
-            classification.store_automatic(conn, article_id, scores)
-            for other, kind, similarity in links:
-                a, b = sorted((article_id, other))
-                conn.execute(
-                    "INSERT OR IGNORE INTO duplicates(a, b, kind, similarity) VALUES (?,?,?,?)",
-                    (a, b, kind, similarity),
-                )
-            conn.executemany(
-                "INSERT OR IGNORE INTO text_sketches(value, article_id) VALUES (?, ?)",
-                [
-                    (fingerprints.to_signed(v), article_id)
-                    for v in sketch[: fingerprints.LOOKUP_KEYS]
-                ],
-            )
-            conn.execute(
-                "INSERT OR REPLACE INTO index_queue(article_id, op) VALUES (?, 'upsert')",
-                (article_id,),
-            )
-        return article_id
-
-    def _duplicate_links(
-        self, article_id: str, text_sha: str, sketch: list[int]
-    ) -> list[tuple[str, str, float]]:
-        """Articles with the same or nearly the same text, found before storing this one."""
-        links: dict[str, tuple[str, float]] = {}
-        for row in self.catalog.query(
-            "SELECT id FROM articles WHERE text_sha256 = ? LIMIT 50", (text_sha,)
-        ):
-            links[row[0]] = ("same-text", 1.0)
-        keys = [fingerprints.to_signed(v) for v in sketch[: fingerprints.LOOKUP_KEYS]]
-        if len(keys) < fingerprints.MIN_SHARED_KEYS:
-            return [(other, kind, sim) for other, (kind, sim) in links.items()]
-        marks = ",".join("?" * len(keys))
-        candidates = self.catalog.query(
-            f"SELECT a.id, a.sketch FROM articles a JOIN ("
-            f" SELECT article_id, count(*) AS shared FROM text_sketches WHERE value IN ({marks})"
-            f" GROUP BY article_id HAVING shared >= ? ORDER BY shared DESC LIMIT 20"
-            f") c ON c.article_id = a.id",
-            [*keys, fingerprints.MIN_SHARED_KEYS],
-        )
-        for row in candidates:
-            if row["id"] in links or row["id"] == article_id:
-                continue
-            similarity = fingerprints.estimate_jaccard(sketch, fingerprints.unpack(row["sketch"]))
-            if similarity >= fingerprints.NEAR_DUPLICATE_JACCARD:
-                links[row["id"]] = ("near", round(similarity, 4))
-        return [(other, kind, sim) for other, (kind, sim) in links.items()]
-
     # -- the index journal -------------------------------------------------
 
     def _queued_count(self) -> int:
         return int(self.catalog.scalar("SELECT count(*) FROM index_queue") or 0)
 
-    def _drain_index_queue(self, progress: Progress | None = None) -> None:
+    def _drain_index_queue(
+        self, progress: Progress | None = None, *, batch: int = INDEX_BATCH, merge: bool = True
+    ) -> None:
         """Apply the catalog's pending index work in batches, then clear what was applied."""
         total = self._queued_count()
         done = 0
         while True:
             rows = self.catalog.query(
-                "SELECT article_id, op FROM index_queue ORDER BY rowid LIMIT ?", (INDEX_BATCH,)
+                "SELECT article_id, op FROM index_queue ORDER BY rowid LIMIT ?", (batch,)
             )
             if not rows:
                 break
             upserts = [r["article_id"] for r in rows if r["op"] == "upsert"]
             deletes = [r["article_id"] for r in rows if r["op"] == "delete"]
             docs = [doc for doc in map(self._index_document, upserts) if doc is not None]
-            self.index.write(docs, deletes)
+            self.index.write(docs, deletes, merge=merge)
             with self.catalog.transaction() as conn:
                 conn.executemany(
                     "DELETE FROM index_queue WHERE article_id = ? AND op = ?",
@@ -618,8 +470,8 @@ class Archive:
             topics=request.topics,
             tags=request.tags,
             sources=request.sources,
-            since=_safe_date(request.since),
-            until=_safe_date(request.until),
+            since=storing.safe_date(request.since),
+            until=storing.safe_date(request.until),
             sort=request.sort,
             limit=max(0, request.limit),
             offset=max(0, request.offset),
@@ -692,7 +544,7 @@ class Archive:
         article_id = self.resolve_id(article_id)
         with self._write, self.catalog.transaction() as conn:
             for tag in tags:
-                self._attach_tag(conn, article_id, tag)
+                storing.attach_tag(conn, article_id, tag)
             self._queue(conn, article_id)
         self._drain_index_queue()
         return self._tags_of(article_id)
@@ -704,23 +556,12 @@ class Archive:
                 conn.execute(
                     "DELETE FROM article_tags WHERE article_id = ? AND tag_id ="
                     " (SELECT id FROM tags WHERE name = ?)",
-                    (article_id, normalize_tag(tag)),
+                    (article_id, storing.normalize_tag(tag)),
                 )
             conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
             self._queue(conn, article_id)
         self._drain_index_queue()
         return self._tags_of(article_id)
-
-    def _attach_tag(self, conn, article_id: str, tag: str) -> None:
-        name = normalize_tag(tag)
-        if not name:
-            return
-        conn.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", (name,))
-        conn.execute(
-            "INSERT OR IGNORE INTO article_tags(article_id, tag_id)"
-            " SELECT ?, id FROM tags WHERE name = ?",
-            (article_id, name),
-        )
 
     def tags(self) -> list[TagCount]:
         """Every tag and every level above it, with counts that include the levels below.
@@ -830,7 +671,7 @@ class Archive:
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise InvalidValue(f"cannot edit {', '.join(sorted(unknown))}")
-        now = _now()
+        now = storing.now()
         with self._write, self.catalog.transaction() as conn:
             for field, value in changes.items():
                 if value is None or value == "":
@@ -921,19 +762,6 @@ def value_of(conn, article_id: str, field: str) -> str:
     if row is not None:
         return row[0]
     return conn.execute(f"SELECT {field} FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-
-
-def normalize_tag(tag: str) -> str:
-    """`Region / Kherson ` → `Region/Kherson`: trimmed parts, single spaces, no empty levels."""
-    parts = [" ".join(p.split()) for p in tag.split("/")]
-    return "/".join(p for p in parts if p)
-
-
-def _safe_date(value: str) -> str:
-    try:
-        return normalize_date(value)
-    except ValueError:
-        return ""
 
 
 def _write_json(path: Path, data: dict) -> None:

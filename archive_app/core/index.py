@@ -132,8 +132,14 @@ class SearchIndex:
 
     # -- writing ----------------------------------------------------------
 
-    def write(self, upserts: Iterable[IndexDocument], deletes: Iterable[str] = ()) -> int:
-        """Apply one batch in one commit; returns how many documents were written."""
+    def write(
+        self, upserts: Iterable[IndexDocument], deletes: Iterable[str] = (), *, merge: bool = True
+    ) -> int:
+        """Apply one batch in one commit; returns how many documents were written.
+
+        merge=False leaves the new segment as it is (a bulk import merges once,
+        at its end); otherwise small segments are merged (see _merge_small).
+        """
         count = 0
         with self._lock:
             writer = self._ix.writer(limitmb=128)
@@ -146,7 +152,10 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            if merge:
+                writer.commit(mergetype=_merge_small)
+            else:
+                writer.commit(merge=False)
             self._invalidate()
         return count
 
@@ -355,6 +364,33 @@ class SearchIndex:
         )
         parser.add_plugin(qparser.GtLtPlugin())
         return parser
+
+
+SMALL_SEGMENT_DOCS = 1000
+MOSTLY_DELETED = 0.3
+
+
+def _merge_small(writer, segments):
+    """Merge small segments, and segments that are mostly deleted documents.
+
+    Whoosh's default policy now and then merges everything into one segment,
+    which re-reads every posting in Python and stalls a commit for a minute
+    at 10,000 articles. Large segments are left alone here; a rebuild writes
+    one segment.
+    """
+    from whoosh.reading import SegmentReader
+
+    def chosen(segment) -> bool:
+        total = segment.doc_count_all()
+        deleted = segment.deleted_count() if segment.has_deletions() else 0
+        return total < SMALL_SEGMENT_DOCS or deleted > total * MOSTLY_DELETED
+
+    to_merge = [s for s in segments if chosen(s)]
+    if len(to_merge) < 2 and not any(s.has_deletions() for s in to_merge):
+        return segments
+    for segment in to_merge:
+        writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+    return [s for s in segments if s not in to_merge]
 
 
 class _FacetCache:

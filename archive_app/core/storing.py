@@ -1,0 +1,197 @@
+"""Writing one imported article into the archive: blobs, then one catalog transaction.
+
+The index is not touched here: the transaction queues the article in
+`index_queue`, and the archive applies the queue in batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+
+from archive_app import __version__
+from archive_app.core import classification, fingerprints
+from archive_app.core.blobs import BlobStore
+from archive_app.core.catalog import Catalog
+from archive_app.core.dates import normalize_date
+from archive_app.core.importing import PreparedArticle, PreparedFile
+from archive_app.core.topics import TopicRules
+
+
+class StoreError(Exception):
+    """The article cannot be stored; the message says why."""
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def safe_date(value: str) -> str:
+    try:
+        return normalize_date(value)
+    except ValueError:
+        return ""
+
+
+def find_identity(catalog: Catalog, identity: str) -> str | None:
+    row = catalog.query_one("SELECT id FROM articles WHERE identity_sha256 = ?", (identity,))
+    return None if row is None else row[0]
+
+
+def new_id(catalog: Catalog, identity: str) -> str:
+    for length in (12, 16, 20, 64):
+        candidate = identity[:length]
+        if catalog.query_one("SELECT 1 FROM articles WHERE id = ?", (candidate,)) is None:
+            return candidate
+    raise StoreError(f"cannot allocate an id for {identity}")
+
+
+def store_article(
+    catalog: Catalog,
+    blobs: BlobStore,
+    rules: TopicRules,
+    prepared: PreparedFile,
+    article: PreparedArticle,
+) -> str:
+    parsed = article.parsed
+    # Blobs first: content-addressed, so a crash here leaves only orphans that check removes.
+    blobs.put(prepared.data, prepared.sha256)
+    for image in article.images:
+        if image.data is not None and image.sha256 is not None:
+            blobs.put(image.data, image.sha256)
+    article_id = new_id(catalog, article.identity_sha256)
+    text_sha = article.text_sha256
+    sketch = list(article.sketch)
+    published = safe_date(parsed.published)
+    stamp = now()
+    links = duplicate_links(catalog, article_id, text_sha, sketch)
+    captions = " ".join(
+        " ".join(filter(None, (i.parsed.alt, i.parsed.title, i.parsed.caption, i.parsed.credit)))
+        for i in article.images
+    )
+    scores = rules.classify(parsed.title, parsed.text, captions)
+    with catalog.transaction() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO blobs(sha256, size, kind, created_at) VALUES (?,?,?,?)",
+            (prepared.sha256, len(prepared.data), "original", stamp),
+        )
+        conn.execute(
+            "INSERT INTO articles(id, identity_sha256, title, author, source, url, published,"
+            " language, text, html, text_sha256, sketch, original_sha256, original_filename,"
+            " original_size, record, imported_at, importer, app_version, warnings, extra)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                article_id,
+                article.identity_sha256,
+                parsed.title.strip() or prepared.path.stem,
+                parsed.author.strip(),
+                parsed.source.strip(),
+                parsed.url.strip(),
+                published,
+                parsed.language.strip(),
+                parsed.text,
+                parsed.html,
+                text_sha,
+                fingerprints.pack(sketch),
+                prepared.sha256,
+                prepared.path.name,
+                len(prepared.data),
+                parsed.record_locator,
+                stamp,
+                prepared.importer,
+                __version__,
+                json.dumps(list(article.warnings), ensure_ascii=False),
+                json.dumps(parsed.extra, ensure_ascii=False, default=str),
+            ),
+        )
+        for position, image in enumerate(article.images):
+            if image.sha256 is not None and image.info is not None and image.data is not None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO blobs(sha256, size, kind, created_at) VALUES (?,?,?,?)",
+                    (image.sha256, len(image.data), "image", stamp),
+                )
+                conn.execute(
+                    "INSERT OR IGNORE INTO images(sha256, width, height, format) VALUES (?,?,?,?)",
+                    (image.sha256, image.info.width, image.info.height, image.info.format),
+                )
+            source = image.parsed
+            url = source.url or (str(source.path) if source.path and not image.sha256 else "")
+            conn.execute(
+                "INSERT INTO article_images(article_id, position, sha256, url, alt, title,"
+                " caption, credit, role) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    article_id,
+                    position,
+                    image.sha256,
+                    url,
+                    source.alt,
+                    source.title,
+                    source.caption,
+                    source.credit,
+                    source.role,
+                ),
+            )
+        for tag in parsed.tags:
+            attach_tag(conn, article_id, tag)
+        classification.store_automatic(conn, article_id, scores)
+        for other, kind, similarity in links:
+            a, b = sorted((article_id, other))
+            conn.execute(
+                "INSERT OR IGNORE INTO duplicates(a, b, kind, similarity) VALUES (?,?,?,?)",
+                (a, b, kind, similarity),
+            )
+        conn.executemany(
+            "INSERT OR IGNORE INTO text_sketches(value, article_id) VALUES (?, ?)",
+            [(fingerprints.to_signed(v), article_id) for v in sketch[: fingerprints.LOOKUP_KEYS]],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO index_queue(article_id, op) VALUES (?, 'upsert')",
+            (article_id,),
+        )
+    return article_id
+
+
+def duplicate_links(
+    catalog: Catalog, article_id: str, text_sha: str, sketch: list[int]
+) -> list[tuple[str, str, float]]:
+    """Articles with the same or nearly the same text, found before storing this one."""
+    links: dict[str, tuple[str, float]] = {}
+    for row in catalog.query("SELECT id FROM articles WHERE text_sha256 = ? LIMIT 50", (text_sha,)):
+        links[row[0]] = ("same-text", 1.0)
+    keys = [fingerprints.to_signed(v) for v in sketch[: fingerprints.LOOKUP_KEYS]]
+    if len(keys) < fingerprints.MIN_SHARED_KEYS:
+        return [(other, kind, sim) for other, (kind, sim) in links.items()]
+    marks = ",".join("?" * len(keys))
+    candidates = catalog.query(
+        f"SELECT a.id, a.sketch FROM articles a JOIN ("
+        f" SELECT article_id, count(*) AS shared FROM text_sketches WHERE value IN ({marks})"
+        f" GROUP BY article_id HAVING shared >= ? ORDER BY shared DESC LIMIT 20"
+        f") c ON c.article_id = a.id",
+        [*keys, fingerprints.MIN_SHARED_KEYS],
+    )
+    for row in candidates:
+        if row["id"] in links or row["id"] == article_id:
+            continue
+        similarity = fingerprints.estimate_jaccard(sketch, fingerprints.unpack(row["sketch"]))
+        if similarity >= fingerprints.NEAR_DUPLICATE_JACCARD:
+            links[row["id"]] = ("near", round(similarity, 4))
+    return [(other, kind, sim) for other, (kind, sim) in links.items()]
+
+
+def attach_tag(conn: sqlite3.Connection, article_id: str, tag: str) -> None:
+    name = normalize_tag(tag)
+    if not name:
+        return
+    conn.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", (name,))
+    conn.execute(
+        "INSERT OR IGNORE INTO article_tags(article_id, tag_id)"
+        " SELECT ?, id FROM tags WHERE name = ?",
+        (article_id, name),
+    )
+
+
+def normalize_tag(tag: str) -> str:
+    """`Region / Kherson ` → `Region/Kherson`: trimmed parts, single spaces, no empty levels."""
+    parts = [" ".join(p.split()) for p in tag.split("/")]
+    return "/".join(p for p in parts if p)
