@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import fcntl
 import hashlib
 import json
 import os
@@ -117,6 +118,27 @@ def code_state() -> dict[str, Any]:
         "uncommitted_changes": bool(git("status", "--porcelain", "--", "archive_app")),
         "archive_app_sha256": digest.hexdigest()[:16],
     }
+
+
+def hold_run_lock() -> object:
+    """Refuse to run beside another benchmark run: two at once would time each other,
+    and with the default folders one would delete the archive the other is using.
+    The lock is released when this process ends."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    handle = (OUT / "bench_core.lock").open("a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        raise SystemExit(
+            f"another bench_core.py run is in progress ({holder}); wait for it"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, started {time.strftime('%H:%M:%S')}")
+    handle.flush()
+    return handle
 
 
 def peak_rss_mb() -> float:
@@ -420,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(cold_probe(args.cold_probe, args.probe_query)))
         return 0
 
+    run_lock = hold_run_lock()  # noqa: F841 (held until the process ends)
     load_at_start = os.getloadavg()
     code = code_state()
     corpus: Path = args.corpus or OUT / f"corpus-{args.count}-seed{args.seed}"

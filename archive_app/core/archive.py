@@ -50,7 +50,7 @@ Progress = Callable[[int, int], None]
 EDITABLE_FIELDS = ("title", "author", "source", "url", "published")
 ARCHIVE_FORMAT = 1
 INDEX_BATCH = 500  # index work applied per commit
-IMPORT_BATCH = 2000  # during a large import: fewer, larger segments
+IMPORT_BATCH = 1000  # during a large import: fewer segments, each sorted in memory
 
 
 class ArchiveError(Exception):
@@ -198,7 +198,13 @@ class Archive:
         cancelled = False
         workers = max(1, (os.cpu_count() or 1) - 1) if self.parallel_import else 0
         with self._write:
-            outcomes = prepare_all(article_files, workers=workers)
+            # Classifying happens with the parsing, in the helper process when there is one.
+            outcomes = prepare_all(
+                article_files,
+                workers=workers,
+                rules=self.topic_rules.rules,
+                blob_root=self.blobs.root,
+            )
             for done, (path, prepared) in enumerate(outcomes):
                 if cancel is not None and cancel.is_set():
                     cancelled = True

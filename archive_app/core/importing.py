@@ -9,14 +9,14 @@ import errno
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archive_app.core import fingerprints
-from archive_app.core.blobs import sha256_hex
+from archive_app.core.blobs import BlobStore, sha256_hex
 from archive_app.core.images import BadImage, ImageInfo, inspect_image
 from archive_app.core.importers import (
     IMAGE_EXTENSIONS,
@@ -29,6 +29,7 @@ from archive_app.core.importers import (
     is_supported,
 )
 from archive_app.core.models import Problem
+from archive_app.core.topics import TopicRules, TopicScore
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -106,10 +107,11 @@ def walk(paths: list[Path]) -> Walk:
 @dataclass(frozen=True)
 class PreparedImage:
     parsed: ParsedImage
-    data: bytes | None
+    data: bytes | None  # dropped (None) once written to the blob store
     sha256: str | None
     info: ImageInfo | None
     problem: str = ""  # why a local or embedded image could not be kept
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,14 +122,17 @@ class PreparedArticle:
     warnings: tuple[str, ...]
     text_sha256: str
     sketch: tuple[int, ...]
+    topic_scores: tuple[TopicScore, ...] | None  # None when no rules were given
 
 
 @dataclass
 class PreparedFile:
     path: Path
-    data: bytes
+    data: bytes  # emptied once written to the blob store (blobs_written)
     sha256: str
     importer: str
+    size: int = 0
+    blobs_written: bool = False
     articles: list[PreparedArticle] = field(default_factory=list)
     image_problems: list[Problem] = field(default_factory=list)
     used_images: set[Path] = field(default_factory=set)
@@ -143,8 +148,11 @@ def read_file(path: Path) -> bytes:
         raise ImportFailed(_os_reason(exc)) from None
 
 
-def prepare(path: Path) -> PreparedFile:
-    """Read and parse one file and check its images. Raises ImportFailed/NotAnArticle."""
+def prepare(path: Path, rules: TopicRules | None = None) -> PreparedFile:
+    """Read and parse one file, check its images, fingerprint and classify its articles.
+
+    Raises ImportFailed or NotAnArticle.
+    """
     parse = importer_for(path)
     if parse is None:
         raise NotAnArticle(f"unsupported file type ({path.suffix or 'no extension'})")
@@ -162,7 +170,9 @@ def prepare(path: Path) -> PreparedFile:
         raise ImportFailed(f"could not be read ({exc.__class__.__name__}: {exc})") from exc
     if not parsed_articles:
         raise ImportFailed("no article found in the file")
-    prepared = PreparedFile(path=path, data=data, sha256=sha, importer=importer_name(parse))
+    prepared = PreparedFile(
+        path=path, data=data, sha256=sha, importer=importer_name(parse), size=len(data)
+    )
     for parsed in parsed_articles:
         identity = sha256_hex(parsed.record) if parsed.record is not None else sha
         images, warnings = [], list(parsed.warnings)
@@ -184,6 +194,9 @@ def prepare(path: Path) -> PreparedFile:
                 tuple(warnings),
                 text_sha256=fingerprints.text_fingerprint(parsed.text),
                 sketch=tuple(fingerprints.sketch(fingerprints.shingles(parsed.text))),
+                topic_scores=None
+                if rules is None
+                else rules.classify(parsed.title, parsed.text, captions_of(images)),
             )
         )
     return prepared
@@ -191,10 +204,47 @@ def prepare(path: Path) -> PreparedFile:
 
 # Below this many files a helper process costs more to start than it saves.
 PARALLEL_MIN_FILES = 40
-IN_FLIGHT = 8
+# Files the helper may prepare ahead: enough to keep it busy through an index commit.
+IN_FLIGHT = 1024
 
 
-def prepare_all(paths: list[Path], *, workers: int = 0) -> Iterator[tuple[Path, PreparedOutcome]]:
+def write_blobs(prepared: PreparedFile, blobs: BlobStore) -> PreparedFile:
+    """Store the file's and its images' bytes, and drop them from what is passed on.
+
+    Blobs are content-addressed and written once, so writing them ahead of the
+    catalog (here, or in a helper process) can only ever leave an orphan that
+    `check --repair` removes, never a wrong or half-written file.
+    """
+    if prepared.blobs_written:
+        return prepared
+    blobs.put(prepared.data, prepared.sha256)
+    prepared.data = b""
+    prepared.blobs_written = True
+    for article in prepared.articles:
+        for image in article.images:
+            if image.data is not None and image.sha256 is not None:
+                blobs.put(image.data, image.sha256)
+    prepared.articles = [
+        replace(a, images=tuple(replace(i, data=None) for i in a.images)) for a in prepared.articles
+    ]
+    return prepared
+
+
+def captions_of(images: Iterable[PreparedImage]) -> str:
+    """What an article's images say (alt text, title, caption, credit), for search and topics."""
+    return " ".join(
+        " ".join(filter(None, (i.parsed.alt, i.parsed.title, i.parsed.caption, i.parsed.credit)))
+        for i in images
+    )
+
+
+def prepare_all(
+    paths: list[Path],
+    *,
+    workers: int = 0,
+    rules: TopicRules | None = None,
+    blob_root: Path | None = None,
+) -> Iterator[tuple[Path, PreparedOutcome]]:
     """Each path with its prepared file or the reason it cannot be imported, in order.
 
     With workers > 0, files are read and parsed in other processes while the
@@ -205,12 +255,15 @@ def prepare_all(paths: list[Path], *, workers: int = 0) -> Iterator[tuple[Path, 
     done = 0
     if workers > 0 and len(paths) >= PARALLEL_MIN_FILES:
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_helper,
+            initargs=(rules, blob_root),
         )
         pending: deque[tuple[Path, Future]] = deque()
         try:
             for path in paths[:IN_FLIGHT]:
-                pending.append((path, pool.submit(prepare_or_reason, path)))
+                pending.append((path, pool.submit(_prepare_in_helper, path)))
             while pending:
                 path, future = pending[0]
                 outcome = future.result()
@@ -218,23 +271,47 @@ def prepare_all(paths: list[Path], *, workers: int = 0) -> Iterator[tuple[Path, 
                 following = done + len(pending) + 1
                 if following < len(paths):
                     next_path = paths[following]
-                    pending.append((next_path, pool.submit(prepare_or_reason, next_path)))
+                    pending.append((next_path, pool.submit(_prepare_in_helper, next_path)))
                 done += 1
                 yield path, outcome
         except BrokenProcessPool:
             pass  # fall through: finish in this process from the first file not yet given
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Waits for the file in hand at most: no helper outlives the import.
+            pool.shutdown(wait=True, cancel_futures=True)
     for path in paths[done:]:
-        yield path, prepare_or_reason(path)
+        yield path, prepare_or_reason(path, rules)
 
 
 PreparedOutcome = PreparedFile | ImportFailed | NotAnArticle
 
 
-def prepare_or_reason(path: Path) -> PreparedOutcome:
+# The helper process's copy of the topic rules, sent once when it starts rather
+# than with every file (they pickle to a couple of hundred kilobytes).
+_helper_rules: TopicRules | None = None
+_helper_blobs: BlobStore | None = None
+
+
+def _start_helper(rules: TopicRules | None, blob_root: Path | None) -> None:
+    global _helper_rules, _helper_blobs
+    _helper_rules = rules
+    _helper_blobs = BlobStore(blob_root) if blob_root is not None else None
+
+
+def _prepare_in_helper(path: Path) -> PreparedOutcome:
+    outcome = prepare_or_reason(path, _helper_rules)
+    if isinstance(outcome, PreparedFile) and _helper_blobs is not None:
+        # Writing the bytes here spares sending them back and the main process's time.
+        try:
+            return write_blobs(outcome, _helper_blobs)
+        except OSError as exc:
+            return ImportFailed(f"could not store: {exc}")
+    return outcome
+
+
+def prepare_or_reason(path: Path, rules: TopicRules | None = None) -> PreparedOutcome:
     try:
-        return prepare(path)
+        return prepare(path, rules)
     except (ImportFailed, NotAnArticle) as exc:
         return exc
 
@@ -252,7 +329,7 @@ def _prepare_image(image: ParsedImage) -> PreparedImage:
         info = inspect_image(data)
     except (BadImage, ImportFailed) as exc:
         return PreparedImage(image, None, None, None, problem=str(exc))
-    return PreparedImage(image, data, sha256_hex(data), info)
+    return PreparedImage(image, data, sha256_hex(data), info, size=len(data))
 
 
 def resolved(path: Path) -> Path:

@@ -31,6 +31,7 @@ FIELD_BOOSTS = {"title": 2.0}
 TEXT_FIELDS = ("content", "title", "captions", "author", "source")
 FACET_FIELDS = {"tags": "tags", "topics": "topics", "sources": "source_key", "years": "year"}
 SNIPPET_CHARS = 220
+WRITER_MB = 128  # Whoosh's in-memory posting pool per writer
 
 
 def build_schema() -> fields.Schema:
@@ -142,7 +143,7 @@ class SearchIndex:
         """
         count = 0
         with self._lock:
-            writer = self._ix.writer(limitmb=128)
+            writer = self._ix.writer(limitmb=WRITER_MB)
             try:
                 for article_id in deletes:
                     writer.delete_by_term("id", article_id)
@@ -167,26 +168,38 @@ class SearchIndex:
         total: int,
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
+        batch: int = 1000,
     ) -> int:
-        """Write a new index in `folder` with one writer and one commit."""
+        """Write a new index in `folder`, one segment per `batch` documents.
+
+        Batches of this size are sorted in memory (Whoosh spills larger ones to
+        disk and merges them in Python, several times slower), and no segment
+        is merged afterwards, so memory stays bounded at any archive size.
+        """
         folder.mkdir(parents=True, exist_ok=True)
         ix = index.create_in(str(folder), build_schema())
-        writer = ix.writer(limitmb=256)
         count = 0
+        writer = None
         try:
             for doc in docs:
                 if cancel is not None and cancel.is_set():
                     raise IndexBuildCancelled("index rebuild cancelled")
+                if writer is None:
+                    writer = ix.writer(limitmb=WRITER_MB)
                 writer.add_document(**_fields_of(doc))
                 count += 1
+                if count % batch == 0:
+                    writer.commit(merge=False)
+                    writer = None
                 if progress is not None and count % 100 == 0:
                     progress(count, total)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
+            if writer is not None:
+                writer.commit(merge=False)
+                writer = None
+        finally:
+            if writer is not None:
+                writer.cancel()
             ix.close()
-            raise
-        ix.close()
         if progress is not None:
             progress(count, total)
         return count

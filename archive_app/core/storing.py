@@ -15,7 +15,7 @@ from archive_app.core import classification, fingerprints
 from archive_app.core.blobs import BlobStore
 from archive_app.core.catalog import Catalog
 from archive_app.core.dates import normalize_date
-from archive_app.core.importing import PreparedArticle, PreparedFile
+from archive_app.core.importing import PreparedArticle, PreparedFile, captions_of, write_blobs
 from archive_app.core.topics import TopicRules
 
 
@@ -56,25 +56,20 @@ def store_article(
 ) -> str:
     parsed = article.parsed
     # Blobs first: content-addressed, so a crash here leaves only orphans that check removes.
-    blobs.put(prepared.data, prepared.sha256)
-    for image in article.images:
-        if image.data is not None and image.sha256 is not None:
-            blobs.put(image.data, image.sha256)
+    write_blobs(prepared, blobs)
     article_id = new_id(catalog, article.identity_sha256)
     text_sha = article.text_sha256
     sketch = list(article.sketch)
     published = safe_date(parsed.published)
     stamp = now()
     links = duplicate_links(catalog, article_id, text_sha, sketch)
-    captions = " ".join(
-        " ".join(filter(None, (i.parsed.alt, i.parsed.title, i.parsed.caption, i.parsed.credit)))
-        for i in article.images
-    )
-    scores = rules.classify(parsed.title, parsed.text, captions)
+    scores = article.topic_scores
+    if scores is None:
+        scores = rules.classify(parsed.title, parsed.text, captions_of(article.images))
     with catalog.transaction() as conn:
         conn.execute(
             "INSERT OR IGNORE INTO blobs(sha256, size, kind, created_at) VALUES (?,?,?,?)",
-            (prepared.sha256, len(prepared.data), "original", stamp),
+            (prepared.sha256, prepared.size, "original", stamp),
         )
         conn.execute(
             "INSERT INTO articles(id, identity_sha256, title, author, source, url, published,"
@@ -96,7 +91,7 @@ def store_article(
                 fingerprints.pack(sketch),
                 prepared.sha256,
                 prepared.path.name,
-                len(prepared.data),
+                prepared.size,
                 parsed.record_locator,
                 stamp,
                 prepared.importer,
@@ -106,10 +101,10 @@ def store_article(
             ),
         )
         for position, image in enumerate(article.images):
-            if image.sha256 is not None and image.info is not None and image.data is not None:
+            if image.sha256 is not None and image.info is not None:
                 conn.execute(
                     "INSERT OR IGNORE INTO blobs(sha256, size, kind, created_at) VALUES (?,?,?,?)",
-                    (image.sha256, len(image.data), "image", stamp),
+                    (image.sha256, image.size, "image", stamp),
                 )
                 conn.execute(
                     "INSERT OR IGNORE INTO images(sha256, width, height, format) VALUES (?,?,?,?)",
