@@ -624,3 +624,22 @@ def test_fast_matching_and_scoring_agree_with_whoosh(news, query: str):
         return sorted(scores, key=lambda d: (-round(scores[d], 9), d))
 
     assert order(fast) == order(whoosh)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "published:[2021-01-01 TO 2023-12-31]",
+        "children published:[2022-06-30 TO 2023-03-17]",
+        "published:[2023-06-01 TO]",
+        "published:2023",
+    ],
+)
+def test_fast_date_ranges_agree_with_whoosh(news, query: str):
+    archive, _ = news
+    index = archive.index
+    searcher = index._current_searcher()
+    q = index.parse(query)
+    assert set(index._facet_cache(searcher).docsets.matching(q)) == set(
+        searcher.docs_for_query(q)
+    )

@@ -18,6 +18,7 @@ from collections import OrderedDict
 
 from whoosh import query
 from whoosh.scoring import bm25
+from whoosh.util.times import long_to_datetime
 
 MAX_CACHED_TERMS = 512
 MAX_CACHED_WEIGHTS = 64  # postings with frequencies are larger than bare sets
@@ -31,8 +32,9 @@ class Unscorable(Exception):
 class DocSets:
     """Matching document sets for one searcher generation (never reused after a commit)."""
 
-    def __init__(self, searcher) -> None:
+    def __init__(self, searcher, date_keys: dict[int, int] | None = None) -> None:
         self.searcher = searcher
+        self.date_keys = date_keys or {}  # docnum -> yyyymmdd, for published ranges
         self.reader = searcher.reader()
         self._terms: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
         self._all: frozenset[int] | None = None
@@ -88,7 +90,19 @@ class DocSets:
             )
         if isinstance(q, query.Phrase) and q.words:
             return self._phrase(q)
+        if isinstance(q, query.NumericRange) and q.fieldname == "published" and self.date_keys:
+            return self._published_between(q)
         return frozenset(self.searcher.docs_for_query(q))
+
+    def _published_between(self, q: query.NumericRange) -> frozenset[int]:
+        """A date range from the cached day of each article, not Whoosh's range terms."""
+        low = _day(q.start) if q.start is not None else 0
+        high = _day(q.end) if q.end is not None else 99_999_999
+        if q.startexcl:
+            low += 1
+        if q.endexcl:
+            high -= 1
+        return frozenset(d for d, day in self.date_keys.items() if day and low <= day <= high)
 
     def _phrase(self, q: query.Phrase) -> frozenset[int]:
         """Documents with the words in order, each within `slop` positions of the last."""
@@ -136,6 +150,8 @@ class DocSets:
             # A phrase scores as its words do (Whoosh scores the words' postings too).
             words = [query.Term(q.fieldname, w, boost=q.boost) for w in q.words]
             return _summed([self._term_scores(w, docs) for w in words])
+        if isinstance(q, query.NumericRange) and q.fieldname == "published":
+            return dict.fromkeys(docs & self.matching(q), float(q.boost))  # constant, as Whoosh
         if isinstance(q, (query.Prefix, query.Wildcard)):
             # Constant score, as Whoosh documents for these: every word a pattern
             # matches counts the same, so "ch*" does not rank by chance spellings.
@@ -187,6 +203,11 @@ class DocSets:
             lengths = [length(d, field, 1) for d in range(self.reader.doc_count_all())]
             self._lengths[field] = lengths
         return lengths
+
+
+def _day(ticks: int) -> int:
+    moment = long_to_datetime(ticks)
+    return moment.year * 10000 + moment.month * 100 + moment.day
 
 
 def _summed(parts: list[dict[int, float]]) -> dict[int, float]:

@@ -444,7 +444,7 @@ class _FacetCache:
             for docnum in range(reader.doc_count_all()):
                 if not reader.is_deleted(docnum):
                     date_keys[docnum] = int(column[docnum] or 0)
-        return cls(sets, date_keys, DocSets(searcher))
+        return cls(sets, date_keys, DocSets(searcher, date_keys))
 
     def allowed(
         self,
