@@ -640,6 +640,4 @@ def test_fast_date_ranges_agree_with_whoosh(news, query: str):
     index = archive.index
     searcher = index._current_searcher()
     q = index.parse(query)
-    assert set(index._facet_cache(searcher).docsets.matching(q)) == set(
-        searcher.docs_for_query(q)
-    )
+    assert set(index._facet_cache(searcher).docsets.matching(q)) == set(searcher.docs_for_query(q))
