@@ -167,7 +167,7 @@ def test_bad_records_are_reported_and_the_others_kept(tmp_path: Path) -> None:
     assert [a.record_locator for a in articles] == ["[1]", "[6]"]
     assert articles[0].warnings == (
         "record [0]: 'title' must be a string, got int",
-        "record [2]: 'tags' must be a list of strings or a comma-separated string, got object",
+        "record [2]: 'tags' must be a list or a comma-separated string, not object",
         "record [3]: 'images' must be a list, got string",
         "record [4]: needs 'text' or 'html'",
         "record [5]: must be an object, got string",
@@ -266,3 +266,19 @@ def test_arbitrary_json_fails_only_cleanly(tmp_path: Path, value: object, suffix
     for article in articles:
         assert article.text and article.title
         assert article.record is not None
+
+
+def test_tags_items_must_be_text(tmp_path: Path):
+    path = tmp_path / "t.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"title": "Good", "text": "Fine text here.", "tags": ["a", " a ", "b"]},
+                {"title": "Bad", "text": "Other text here.", "tags": ["a", 3]},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    (good,) = parse(path, path.read_bytes())
+    assert good.tags == ("a", "b")
+    assert "record [1]: 'tags' item 2 is int, not text" in good.warnings

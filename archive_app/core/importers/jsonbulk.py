@@ -30,6 +30,7 @@ from archive_app.core.importers.base import ImportFailed, NotAnArticle, ParsedAr
 from archive_app.core.importers.captions import derive_title, first_sentence, shorten_title
 from archive_app.core.importers.decoding import decode_text
 from archive_app.core.importers.fragments import figure, paragraph, sanitize_fragment
+from archive_app.core.importers.tags import tag_values
 
 __all__ = ["canonical_record", "parse", "text_from_html"]
 
@@ -236,23 +237,10 @@ def _string_field(record: dict[str, object], name: str) -> str:
 
 
 def _tags(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        items: list[object] = list(value.split(","))
-    elif isinstance(value, list):
-        items = value
-    else:
-        raise _RecordProblem(
-            f"'tags' must be a list of strings or a comma-separated string, got {_type_name(value)}"
-        )
-    tags: dict[str, None] = {}  # ordered and without repeats
-    for item in items:
-        if not isinstance(item, str):
-            raise _RecordProblem(f"'tags' must hold strings only, got {_type_name(item)}")
-        if tag := _spaces(item).strip():
-            tags.setdefault(tag)
-    return tuple(tags)
+    try:
+        return tag_values(value, _type_name)
+    except ValueError as exc:
+        raise _RecordProblem(str(exc)) from None
 
 
 def _images(value: object, folder: Path) -> Iterator[ParsedImage]:

@@ -25,6 +25,7 @@ from archive_app.core.importers.base import ImportFailed, NotAnArticle, ParsedAr
 from archive_app.core.importers.captions import derive_title, split_credit
 from archive_app.core.importers.decoding import decode_text
 from archive_app.core.importers.fragments import sanitize_fragment
+from archive_app.core.importers.tags import tag_values
 
 # "html": False escapes raw HTML instead of passing it through to the reader.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -145,25 +146,10 @@ def _date_field(meta: dict[object, object], *keys: str) -> tuple[str, str]:
 
 
 def _tags_field(meta: dict[object, object]) -> tuple[str, ...]:
-    value = meta.get("tags")
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        items: list[object] = list(value.split(","))
-    elif isinstance(value, list):
-        items = value
-    else:
-        raise ImportFailed(
-            f"front matter: 'tags' should be a list or a comma-separated string, "
-            f"not {_describe(value)}"
-        )
-    tags: list[str] = []
-    for number, item in enumerate(items, 1):
-        if isinstance(item, bool) or not isinstance(item, str | int | float):
-            raise ImportFailed(f"front matter: 'tags' item {number} is {_describe(item)}, not text")
-        if tag := str(item).strip():
-            tags.append(tag)
-    return tuple(dict.fromkeys(tags))
+    try:
+        return tag_values(meta.get("tags"), _describe, allow_numbers=True)
+    except ValueError as exc:
+        raise ImportFailed(f"front matter: {exc}") from None
 
 
 def _describe(value: object) -> str:

@@ -20,6 +20,7 @@ from archive_app.core.importers.base import NotAnArticle, ParsedArticle, ParsedI
 from archive_app.core.importers.captions import derive_title, looks_like_caption, split_credit
 from archive_app.core.importers.decoding import decode_text
 from archive_app.core.importers.fragments import figure, heading, paragraph
+from archive_app.core.importers.tags import tag_values
 
 # Image formats a "story.txt" + "story.jpg" pair is saved with.
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -91,7 +92,7 @@ def parse(path: Path, data: bytes) -> list[ParsedArticle]:
             source=header.get("source", ""),
             url=header.get("url", ""),
             published=header.get("published", "") or _dateline_date(body),
-            tags=tuple(_split_tags(header.get("tags", ""))),
+            tags=tag_values(header.get("tags", ""), repr),
             images=images,
             extra={"encoding": encoding},
         )
@@ -280,8 +281,3 @@ def _image_beside(path: Path) -> Path | None:
             if candidate.is_file():
                 return candidate.resolve()
     return None
-
-
-def _split_tags(value: str) -> list[str]:
-    tags = [tag.strip() for tag in re.split(r"[,;]", value)]
-    return list(dict.fromkeys(tag for tag in tags if tag))
