@@ -609,3 +609,25 @@ def test_reference_article_through_the_archive(archive: Archive, reference_artic
     assert '<mark class="match">Conflict</mark>' in snippet
     # the lead image's caption is searchable too
     assert archive.search(SearchRequest(query="Anacostia")).total == 1
+
+
+def test_a_saved_page_folder_is_the_pages_resources(archive: Archive, tmp_path: Path, make_image):
+    """page.html + page_files/: the folder's files belong to the page, not to the import."""
+    folder = tmp_path / "saved"
+    make_image(folder / "page_files" / "lead.png", (120, 80))
+    (folder / "page_files" / "style.css").parent.mkdir(parents=True, exist_ok=True)
+    (folder / "page_files" / "style.css").write_text("body{}", encoding="utf-8")
+    (folder / "page.html").write_text(
+        "<html><head><title>Shelter for displaced families</title></head><body><article>"
+        "<h1>Shelter for displaced families</h1>"
+        '<figure><img src="page_files/lead.png" alt="The shelter"><figcaption>The shelter'
+        "</figcaption></figure>"
+        + "<p>Families displaced by the fighting found shelter in the school gym.</p>" * 6
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    report = archive.import_paths([folder])
+    assert report.failed == () and report.skipped == ()
+    (item,) = report.imported
+    (image,) = archive.get(item.id).images
+    assert image.sha256 and (image.width, image.height) == (120, 80)

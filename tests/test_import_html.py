@@ -308,3 +308,118 @@ def test_page_keywords_become_tags(tmp_path: Path):
     )
     (article,) = parse(page, page.read_bytes())
     assert article.tags == ("region/kherson", "type/news")
+
+
+# Metadata the page states in several places; each case needs a different source
+# (JSON-LD headline over og:title, a byline element, a date in the page's own zone).
+METADATA_FLOOR = {
+    "bbc-1": ("Obama admits US gun laws are his 'biggest frustration'", "BBC News", "2015-07-24"),
+    "theverge": (
+        "Apple’s Vision Pro hands-on: the Retina display moment for headsets",
+        "Alex Heath",
+        "2023-06-07",
+    ),
+    "folha": (
+        "Tite diz que errou ao levar taça da Libertadores a Lula em 2012",
+        "Bruno (Henrique Zecchin) Rodrigues",
+        "2018-12-21",
+    ),
+    "wapo-1": ("Attack stokes instability fears in North Africa", "Erin Cunningham", ""),
+    "topicseed-1": (
+        "Content Depth — Write Comprehensively About Your Core Topics",
+        "",
+        "2018-06-12",
+    ),
+    "wikipedia": ("Mozilla - Wikipedia", "", ""),
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("case", sorted(METADATA_FLOOR))
+def test_real_page_metadata_floor(corpus: Path, case: str) -> None:
+    folder = corpus / "readability" / case
+    if not folder.is_dir():
+        pytest.skip(f"readability case {case} not in the corpus")
+    article = import_page(folder / "source.html")
+    title, author, day = METADATA_FLOOR[case]
+    assert article.title == title
+    if author:
+        assert article.author == author
+    if day:
+        assert article.published[:10] == day
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(("case", "least"), [("lazy-image-1", 9), ("ehow-1", 11)])
+def test_real_page_lazy_and_dropped_images_are_kept(corpus: Path, case: str, least: int) -> None:
+    folder = corpus / "readability" / case
+    if not folder.is_dir():
+        pytest.skip(f"readability case {case} not in the corpus")
+    article = import_page(folder / "source.html")
+    urls = {image.url for image in article.images}
+    expected_html = (folder / "expected.html").read_text(encoding="utf-8")
+    wanted = set(re.findall(r'<img[^>]* src="(https?://[^"]+)"', expected_html))
+    assert len(wanted & {u.replace("&", "&amp;") for u in urls if u}) >= least
+
+
+def test_json_ld_and_byline_element_win_over_guesses(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        """<html><head><title>Short title | Example News</title>
+<meta property="og:title" content="A sharing title">
+<script type="application/ld+json">{"@context": "https://schema.org",
+ "@type": "NewsArticle", "headline": "The real headline of the story",
+ "datePublished": "2021-05-04T23:30:00-04:00"}</script></head>
+<body><article><h1>The real headline of the story</h1>
+<p class="byline">By Ana Lima</p>
+<p>Ferries stopped running on Tuesday after the harbour wall cracked in two
+places, the port authority said, and repairs will take most of the month.</p>
+<p>Commuters were told to use the coastal road, where extra buses ran from dawn
+and the police kept one lane clear for emergency vehicles.</p>
+</article></body></html>""",
+        encoding="utf-8",
+    )
+    (article,) = parse(page, page.read_bytes())
+    assert article.title == "The real headline of the story"
+    assert article.author == "Ana Lima"
+    assert article.published == "2021-05-04"  # the day the page states, not UTC's
+
+
+def test_noscript_image_replaces_its_placeholder(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        """<html><body><article>
+<p>Ferries stopped running on Tuesday after the harbour wall cracked in two
+places, the port authority said, and repairs will take most of the month.</p>
+<figure><img class="lazy" width="800" height="600"><noscript><img
+ src="https://cdn.example.org/harbour.jpg" width="800" height="600"></noscript>
+<figcaption>The cracked wall.</figcaption></figure>
+<p>Commuters were told to use the coastal road, where extra buses ran from dawn
+and the police kept one lane clear for emergency vehicles.</p>
+</article></body></html>""",
+        encoding="utf-8",
+    )
+    (article,) = parse(page, page.read_bytes())
+    assert [image.url for image in article.images] == ["https://cdn.example.org/harbour.jpg"]
+
+
+def test_lazy_image_takes_the_largest_srcset_candidate(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        """<html><body><article>
+<p>Ferries stopped running on Tuesday after the harbour wall cracked in two
+places, the port authority said, and repairs will take most of the month.</p>
+<figure><img src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+ data-srcset="https://cdn.example.org/c_fill,w_80/wall.jpg 80w,
+ https://cdn.example.org/c_fit,w_1600/wall.jpg 1600w,
+ https://cdn.example.org/c_fit,w_800/wall.jpg 800w">
+<figcaption>The cracked wall.</figcaption></figure>
+<p>Commuters were told to use the coastal road, where extra buses ran from dawn
+and the police kept one lane clear for emergency vehicles.</p>
+</article></body></html>""",
+        encoding="utf-8",
+    )
+    (article,) = parse(page, page.read_bytes())
+    assert [image.url for image in article.images] == [
+        "https://cdn.example.org/c_fit,w_1600/wall.jpg"
+    ]

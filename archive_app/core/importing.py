@@ -76,10 +76,13 @@ def walk(paths: list[Path]) -> Walk:
             except OSError as exc:
                 skipped.append(Problem(str(path), _os_reason(exc)))
                 return
+            pages = {Path(e.name).stem for e in entries if Path(e.name).suffix.lower() in _PAGES}
             for entry in entries:
                 child = Path(entry.path)
                 if entry.name.startswith("."):
                     continue  # hidden files and folders (.DS_Store, .git) are not articles
+                if _saved_page_folder(entry.name, pages) and _is_folder(entry):
+                    continue  # "page_files/": the saved page's own images, styles and scripts
                 consider(child)
             return
         key = (info.st_dev, info.st_ino)
@@ -102,6 +105,23 @@ def walk(paths: list[Path]) -> Walk:
             continue
         consider(Path(path))
     return Walk(tuple(files), tuple(skipped), tuple(missing))
+
+
+_PAGES = frozenset({".html", ".htm", ".xhtml"})
+# Browsers save "Web Page, Complete" as page.html beside page_files/ (Chrome,
+# Firefox), page-Dateien/ (German), page_fichiers/ (French) and the like.
+_SAVED_PAGE_SUFFIXES = ("_files", "-files", "_archivos", "-Dateien", "_fichiers", "_file")
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop: walking it reports it
+        return False
+
+
+def _saved_page_folder(name: str, pages: set[str]) -> bool:
+    return any(name.endswith(end) and name[: -len(end)] in pages for end in _SAVED_PAGE_SUFFIXES)
 
 
 @dataclass(frozen=True)

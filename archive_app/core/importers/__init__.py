@@ -37,18 +37,33 @@ _MODULE_FOR_EXTENSION = {
     ".json": "jsonbulk",
     ".jsonl": "jsonbulk",
     ".ndjson": "jsonbulk",
+    ".warc": "warc",
+    ".warc.gz": "warc",
+    ".mhtml": "mhtml",
+    ".mht": "mhtml",
+    ".pdf": "pdf",
 }
+
+
+def _extension(path: Path) -> str:
+    """The file's format extension, two parts for compressed ones (".warc.gz")."""
+    name = path.name.lower()
+    for extension in (".warc.gz",):
+        if name.endswith(extension):
+            return extension
+    return path.suffix.lower()
+
 
 Parser = Callable[[Path, bytes], list[ParsedArticle]]
 
 
 def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in _MODULE_FOR_EXTENSION
+    return _extension(path) in _MODULE_FOR_EXTENSION
 
 
 def importer_for(path: Path) -> Parser | None:
     """The parse function for this file's format, or None when no importer takes it."""
-    name = _MODULE_FOR_EXTENSION.get(path.suffix.lower())
+    name = _MODULE_FOR_EXTENSION.get(_extension(path))
     if name is None:
         return None
     module = importlib.import_module(f"{__name__}.{name}")

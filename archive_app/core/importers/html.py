@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import copy
 import html as htmllib
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urljoin, urlsplit
@@ -39,6 +43,7 @@ from archive_app.core.importers.captions import (
 )
 from archive_app.core.importers.decoding import decode_text
 from archive_app.core.importers.fragments import figure, sanitize_fragment
+from archive_app.core.importers.page_metadata import read_metadata
 
 __all__ = ["parse"]
 
@@ -71,12 +76,37 @@ class _PageImage:
         return self.smallest_side is not None and self.smallest_side <= _TRACKING_PIXEL_SIZE
 
 
+# Given an absolute image URL, the bytes captured with the page (a web archive's
+# record, an MHTML part), or None when they were not captured.
+ImageFetcher = Callable[[str], bytes | None]
+
+
 def parse(path: Path, data: bytes) -> list[ParsedArticle]:
+    return [parse_page(data, folder=path.parent)]
+
+
+def parse_page(
+    data: bytes,
+    *,
+    folder: Path | None = None,
+    page_url: str = "",
+    fetch: ImageFetcher | None = None,
+) -> ParsedArticle:
+    """One page's article. `folder` resolves relative image paths on disk (a saved
+    page); `page_url` is where the page was captured (used when the page names no
+    canonical URL, and to resolve relative sources); `fetch` supplies captured
+    image bytes by URL. Nothing is ever fetched from the network."""
     text, encoding = decode_text(data)
     if not _MARKUP.search(text):
         raise ImportFailed("not HTML: no markup found")
     root = _parse_tree(text)
+    page_meta = read_metadata(root)
+    _drop_invisible(root)
+    _unwrap_noscript_images(root)
+    _fill_empty_figures(root)
     page_images = _mark_images(root)
+    # trafilatura prunes the tree it is given; images it drops are looked for in this copy.
+    marked = copy.deepcopy(root)
     try:
         doc = trafilatura.bare_extraction(
             root,
@@ -94,42 +124,49 @@ def parse(path: Path, data: bytes) -> list[ParsedArticle]:
         raise ImportFailed("no article text found in the page")
 
     meta = {name: _meta_text(getattr(doc, name, None)) for name in ("title", *_EXTRA_FIELDS)}
-    page_url = _web_url(_meta_text(getattr(doc, "url", None)))
+    # The page's own metadata first; trafilatura's guesses fill the gaps.
+    meta["title"] = page_meta.title or meta["title"]
+    captured_url = _web_url(page_url)
+    page_url = _web_url(_meta_text(getattr(doc, "url", None))) or captured_url
     base_url = _base_href(root)
-    resolver = _Resolver(path.parent, base_url, page_url)
+    resolver = _Resolver(folder, base_url, captured_url or page_url, fetch)
     renderer = _Renderer(page_images, resolver, title=meta["title"])
     renderer.render(doc.body)
     if not renderer.text_blocks:
         raise ImportFailed("no article text found in the page")
+    _trim_link_lists(marked, renderer)
     if not renderer.image_before_text:
-        renderer.add_lead(_lead_image(root, page_images, meta["image"]))
+        renderer.add_lead(_lead_image(marked, page_images, meta["image"]))
+    renderer.add_dropped(_dropped_images(marked, page_images, renderer))
 
     warnings: list[str] = []
     published = ""
-    try:
-        published = normalize_date(_meta_text(getattr(doc, "date", None)))
-    except ValueError as exc:
-        warnings.append(f"published date ignored: {exc}")
+    for candidate in (page_meta.published, _meta_text(getattr(doc, "date", None))):
+        try:
+            # The day as the page states it: converting to UTC can move it by one.
+            published = normalize_date(candidate)[:10]
+        except ValueError as exc:
+            warnings.append(f"published date ignored: {exc}")
+        if published:
+            break
 
     body_text = "\n\n".join(renderer.text_blocks)
     extra = {name: meta[name] for name in _EXTRA_FIELDS if meta[name]}
     extra["encoding"] = encoding
-    return [
-        ParsedArticle(
-            title=meta["title"] or _fallback_title(root, renderer.text_blocks),
-            text=body_text,
-            html=sanitize_fragment("".join(renderer.html_parts)),
-            author=_meta_text(getattr(doc, "author", None)),
-            source=meta["sitename"],
-            url=page_url,
-            published=published,
-            language=_language(root),
-            images=tuple(renderer.images),
-            tags=_page_tags(getattr(doc, "tags", None)),
-            warnings=tuple(warnings),
-            extra=extra,
-        )
-    ]
+    return ParsedArticle(
+        title=meta["title"] or _fallback_title(root, renderer.text_blocks),
+        text=body_text,
+        html=sanitize_fragment("".join(renderer.html_parts)),
+        author=page_meta.byline or _meta_text(getattr(doc, "author", None)),
+        source=meta["sitename"],
+        url=page_url,
+        published=published,
+        language=_language(root),
+        images=tuple(renderer.images),
+        tags=_page_tags(getattr(doc, "tags", None)),
+        warnings=tuple(warnings),
+        extra=extra,
+    )
 
 
 _MAX_PAGE_TAGS = 30  # keyword lists written for search engines can run to hundreds
@@ -185,16 +222,39 @@ def _image_source(img: lxml.html.HtmlElement) -> str:
     src = (img.get("src") or "").strip()
     lazy = next((img.get(a).strip() for a in _LAZY_SOURCES if (img.get(a) or "").strip()), "")
     if not lazy:
-        lazy = _first_srcset_url(img.get("data-srcset") or img.get("srcset") or "")
+        lazy = _largest_srcset_url(img.get("data-srcset") or img.get("srcset") or "")
+    if not lazy and (picture := img.getparent()) is not None and picture.tag == "picture":
+        for source in picture.iter("source"):
+            if lazy := _largest_srcset_url(source.get("srcset") or source.get("data-srcset") or ""):
+                break
     # Lazy-loading pages put a tiny data: placeholder in src and the real image elsewhere.
     if lazy and (not src or src.startswith("data:")):
         return lazy
     return src
 
 
-def _first_srcset_url(srcset: str) -> str:
-    first = srcset.strip().split(",", 1)[0].strip()
-    return first.split()[0] if first else ""
+# Candidates end at a comma followed by a space or right after a descriptor
+# ("a.jpg 1x,b.jpg 2x"); commas inside URLs (image CDNs' parameters) stay.
+_SRCSET_SPLIT = re.compile(r",\s+|(?<=\d[wx]),")
+_SRCSET_DESCRIPTOR = re.compile(r"^([\d.]+)[wx]$")
+
+
+def _largest_srcset_url(srcset: str) -> str:
+    """The widest (or densest) candidate of a srcset; the first when none says."""
+    best, best_size = "", -1.0
+    for candidate in _SRCSET_SPLIT.split(srcset.strip()):
+        parts = candidate.strip().rstrip(",").split()
+        if not parts:
+            continue
+        size = 0.0
+        if len(parts) > 1 and (match := _SRCSET_DESCRIPTOR.match(parts[-1])):
+            try:
+                size = float(match[1])
+            except ValueError:
+                size = 0.0
+        if size > best_size:
+            best, best_size = parts[0], size
+    return best
 
 
 def _figure_caption(img: lxml.html.HtmlElement) -> tuple[str, str]:
@@ -208,7 +268,8 @@ def _figure_caption(img: lxml.html.HtmlElement) -> tuple[str, str]:
 def _smallest_side(img: lxml.html.HtmlElement) -> int | None:
     sides = []
     for attribute in ("width", "height"):
-        if match := re.match(r"\s*(\d{1,6})", img.get(attribute) or ""):
+        match = re.match(r"\s*(\d{1,6})", img.get(attribute) or "")
+        if match and int(match[1]) > 0:  # 0 means "set by the stylesheet", not invisible
             sides.append(int(match[1]))
     return min(sides, default=None)
 
@@ -216,8 +277,11 @@ def _smallest_side(img: lxml.html.HtmlElement) -> int | None:
 class _Resolver:
     """Turns an image source of the page into a ParsedImage (nothing is fetched)."""
 
-    def __init__(self, folder: Path, base_href: str, page_url: str) -> None:
+    def __init__(
+        self, folder: Path | None, base_href: str, page_url: str, fetch: ImageFetcher | None
+    ) -> None:
         self.folder = folder
+        self.fetch = fetch
         web_base = _web_url(base_href)
         self.web_base = urljoin(page_url, base_href) if page_url else web_base
         # A relative <base href> still moves where the page's relative sources point.
@@ -237,20 +301,31 @@ class _Resolver:
             data = _data_uri_bytes(src)
             return ParsedImage(data=data, **common) if data else None
         if scheme in ("http", "https"):
-            return ParsedImage(url=src, **common)
+            return self._remote(src, common)
         if src.startswith("//"):
             scheme = urlsplit(self.web_base).scheme or "https"
-            return ParsedImage(url=f"{scheme}:{src}", **common)
+            return self._remote(f"{scheme}:{src}", common)
         if scheme == "file":
+            if self.folder is None:
+                return None  # a captured page never reaches into this computer's files
             return ParsedImage(path=Path(url2pathname(urlsplit(src).path)), **common)
         if scheme:  # javascript:, blob:, about: and the like show nothing storable
             return None
-        local = self._local_path(src)
-        if local.is_file() or not self.web_base:
-            return ParsedImage(path=local, **common)
-        return ParsedImage(url=urljoin(self.web_base, src), **common)
+        if self.folder is not None:
+            local = self._local_path(src)
+            if local.is_file() or not self.web_base:
+                return ParsedImage(path=local, **common)
+        if not self.web_base:
+            return None
+        return self._remote(urljoin(self.web_base, src), common)
+
+    def _remote(self, url: str, common: dict[str, str]) -> ParsedImage:
+        """A captured image when the capture holds it, else a reference to its URL."""
+        data = self.fetch(url) if self.fetch is not None else None
+        return ParsedImage(url=url, data=data, **common)
 
     def _local_path(self, src: str) -> Path:
+        assert self.folder is not None
         relative = urljoin(self.local_base, src) if self.local_base else src
         return (self.folder / unquote(urlsplit(relative).path).lstrip("/")).resolve()
 
@@ -279,6 +354,8 @@ class _Renderer:
         # By source: a page shows the same icon or photo several times, the archive stores it once.
         self._index_of_source: dict[str, int] = {}
         self._last_caption = ""
+        # Per text block: (its text, html part and text block positions after it).
+        self.anchors: list[tuple[str, int, int]] = []
 
     def render(self, body: lxml.etree._Element) -> None:
         # trafilatura leaves some text loose between blocks (around inline
@@ -303,8 +380,34 @@ class _Renderer:
             for part in self.html_parts
         ]
         self.html_parts.insert(0, figure(0, image.caption, image.credit, image.alt))
+        shift = 0
         if caption := " ".join(p for p in (image.caption, image.credit) if p):
             self.text_blocks.insert(0, caption)
+            shift = 1
+        self.anchors = [(key, html + 1, text + shift) for key, html, text in self.anchors]
+
+    def add_dropped(self, dropped: list[tuple[int, int]]) -> None:
+        """Images of the article's container that trafilatura left out, each placed
+        after the text block it follows on the page (-1: before the first)."""
+        html_after: dict[int, list[str]] = {}
+        text_after: dict[int, list[str]] = {}
+        for page_index, anchor in dropped:
+            page_image = self.page_images[page_index]
+            if page_image.src in self._index_of_source:
+                continue
+            image = self.resolver.image(page_image, role="inline")
+            if image is None:
+                continue
+            self.images.append(image)
+            index = len(self.images) - 1
+            self._index_of_source[page_image.src] = index
+            html_at, text_at = (0, 0) if anchor < 0 else self.anchors[anchor][1:]
+            markup = figure(index, image.caption, image.credit, image.alt)
+            html_after.setdefault(html_at, []).append(markup)
+            if caption := " ".join(p for p in (image.caption, image.credit) if p):
+                text_after.setdefault(text_at, []).append(caption)
+        self.html_parts = _insert_at(self.html_parts, html_after)
+        self.text_blocks = _insert_at(self.text_blocks, text_after)
 
     def _block(self, element: lxml.etree._Element) -> None:
         tag = element.tag
@@ -349,6 +452,7 @@ class _Renderer:
             self._last_caption = ""
         if text:
             self.text_blocks.append(text)
+            self.anchors.append((_key(text), len(self.html_parts), len(self.text_blocks)))
 
     def _figure(self, element: lxml.etree._Element) -> None:
         index = self._image_index(element)
@@ -416,6 +520,226 @@ class _Renderer:
             rows_html.append(f"<tr>{markup}</tr>")
             rows_text.append(" ".join(_clean(_text_of(cell)) for cell in cells))
         self._emit(f"<table><tbody>{''.join(rows_html)}</tbody></table>", "\n".join(rows_text))
+
+
+def _insert_at(items: list[str], additions: dict[int, list[str]]) -> list[str]:
+    out = list(additions.get(0, []))
+    for position, item in enumerate(items, start=1):
+        out.append(item)
+        out.extend(additions.get(position, []))
+    return out
+
+
+_OPENING_CHARS = 40
+_MIN_OPENING = 15
+_BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "td")
+_MIN_ANCHORS = 3  # fewer matched blocks say too little about where the article is
+_CONTAINER_SHARE = 0.8
+
+
+def _opening(text: str) -> str:
+    return _key(text)[:_OPENING_CHARS]
+
+
+def _page_blocks(
+    tree: lxml.html.HtmlElement, renderer: _Renderer
+) -> dict[lxml.etree._Element, int]:
+    """The page's block elements found again in the kept text, with the block holding each."""
+    # A kept block may join several of the page's (a step's heading and its text).
+    starts, keys, offset = [], [], 0
+    for block_key, _, _ in renderer.anchors:
+        starts.append(offset)
+        keys.append(block_key)
+        offset += len(block_key) + 1
+    joined = "\n".join(keys)
+    kept: dict[lxml.etree._Element, int] = {}
+    for element in tree.iter(*_BLOCK_TAGS):
+        opening = _opening(element.text_content())
+        if len(opening) < _MIN_OPENING or (at := joined.find(opening)) < 0:
+            continue
+        kept[element] = bisect.bisect_right(starts, at) - 1
+    return kept
+
+
+_LINKED_SHARE = 0.5
+_SHORT_BLOCK_CHARS = 40  # characters, not words: CJK text has no spaces
+
+
+def _trim_link_lists(tree: lxml.html.HtmlElement, renderer: _Renderer) -> None:
+    """Cut what follows the article when it is lists of links to other pages
+    ("More stories", "You might also like") and their short headings."""
+    kept = _page_blocks(tree, renderer)
+    text_chars: Counter[int] = Counter()
+    link_chars: Counter[int] = Counter()
+    for element, block in kept.items():
+        if any(ancestor in kept for ancestor in element.iterancestors()):
+            continue  # counted with its enclosing block
+        text_chars[block] += len(_clean(element.text_content()))
+        link_chars[block] += sum(len(_clean(a.text_content())) for a in element.iter("a"))
+    blocks = renderer.anchors
+    cut = len(blocks)
+    while cut > len(blocks) // 2 + 1:
+        index = cut - 1
+        short = len(blocks[index][0]) < _SHORT_BLOCK_CHARS
+        linked = text_chars[index] and link_chars[index] / text_chars[index] >= _LINKED_SHARE
+        if linked or short:
+            cut = index
+            continue
+        break
+    # Keep a short closing block that is not a link (a sign-off, a date line).
+    while cut < len(blocks) and not link_chars[cut] and cut == len(blocks) - 1:
+        cut += 1
+    if cut >= len(blocks) or not any(link_chars[i] for i in range(cut, len(blocks))):
+        return
+    _, html_at, text_at = blocks[cut - 1]
+    renderer.html_parts = renderer.html_parts[:html_at]
+    renderer.text_blocks = renderer.text_blocks[:text_at]
+    renderer.anchors = blocks[:cut]
+
+
+def _dropped_images(
+    tree: lxml.html.HtmlElement, page_images: list[_PageImage], renderer: _Renderer
+) -> list[tuple[int, int]]:
+    """Images inside the article's container that trafilatura did not keep.
+
+    The container is the deepest element holding most of the blocks trafilatura
+    kept (found again in the page by their opening words). Returns (page image
+    index, index of the kept block it follows, or -1) in page order.
+    """
+    kept = _page_blocks(tree, renderer)
+    if len(kept) < _MIN_ANCHORS:
+        return []
+    counts: Counter[lxml.etree._Element] = Counter()
+    for element in kept:
+        counts.update(element.iterancestors())
+    holding_most = [a for a, n in counts.items() if n >= _CONTAINER_SHARE * len(kept)]
+    if not holding_most:
+        return []
+    container = max(holding_most, key=lambda a: sum(1 for _ in a.iterancestors()))
+    if container.tag in ("html", "body"):
+        return []
+    found: list[tuple[int, int]] = []
+    last_anchor = -1
+    for element in container.iter():
+        if element in kept:
+            last_anchor = max(last_anchor, kept[element])
+            continue
+        if element.tag != "img":
+            continue
+        match = _PLACEHOLDER_INDEX.search(element.get("src") or "")
+        if match is None or int(match[1]) >= len(page_images):
+            continue
+        page_image = page_images[int(match[1])]
+        if page_image.tracking_pixel or _hidden(element, container) or _teaser(element):
+            continue
+        side = page_image.smallest_side
+        if side is not None and side < _SMALLEST_RECOVERED:
+            continue  # icons: feeds, flags, logos of sister sites
+        found.append((int(match[1]), last_anchor))
+    return found
+
+
+_SMALLEST_RECOVERED = 32
+_TEASER_TEXT = 15
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#]|$)", re.IGNORECASE)
+
+
+def _teaser(element: lxml.html.HtmlElement) -> bool:
+    """An image linking to another page next to that page's headline (related articles)."""
+    link = next(element.iterancestors("a"), None)
+    if link is None or _IMAGE_FILE.search(link.get("href") or ""):
+        return False
+    holder = link.getparent() if link.getparent() is not None else link
+    return len(_clean(holder.text_content())) >= _TEASER_TEXT
+
+
+def _hidden(element: lxml.html.HtmlElement, container: lxml.html.HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        if node is container:
+            return False
+        style = (node.get("style") or "").replace(" ", "").lower()
+        if "display:none" in style or "visibility:hidden" in style:
+            return True
+        if node.get("hidden") is not None:
+            return True
+        # Hidden from screen readers only: an image with an alt text (a formula
+        # rendered beside its markup) still shows part of the article.
+        if node.get("aria-hidden") == "true" and not (node is element and node.get("alt")):
+            return True
+        if node.tag in ("nav", "aside", "footer", "button"):
+            return True
+    return False
+
+
+_INVISIBLE_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _drop_invisible(root: lxml.html.HtmlElement) -> None:
+    """Remove what the page never shows: hidden elements, player and dialog chrome.
+
+    An image hidden from screen readers only but carrying an alt text (a formula
+    rendered beside its markup) is shown, so it stays.
+    """
+    body = root.find(".//body")
+    if body is None:
+        return
+    doomed = []
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "img" and element.get("alt"):
+            continue
+        if (
+            element.get("hidden") is not None
+            or element.get("aria-hidden") == "true"
+            or _INVISIBLE_STYLE.search(element.get("style") or "")
+        ):
+            doomed.append(element)
+    for element in doomed:
+        if element.getparent() is not None and not any(
+            ancestor in doomed for ancestor in element.iterancestors()
+        ):
+            element.drop_tree()
+
+
+_IMAGE_URL = re.compile(r"^\S+\.(?:jpe?g|png|webp|gif)(?:[?#]\S*)?$", re.IGNORECASE)
+
+
+def _fill_empty_figures(root: lxml.html.HtmlElement) -> None:
+    """A <figure> whose image a script loads names it only in an attribute (a
+    schema.org itemid, a data-* URL): give it the <img> it would show."""
+    for fig in list(root.iter("figure")):
+        if fig.find(".//img") is not None or fig.find(".//picture") is not None:
+            continue
+        url = next((v.strip() for v in fig.attrib.values() if _IMAGE_URL.match(v.strip())), "")
+        if url:
+            img = lxml.html.Element("img", src=url)
+            fig.insert(0, img)
+
+
+def _unwrap_noscript_images(root: lxml.html.HtmlElement) -> None:
+    """Put the image a <noscript> holds in place of the script-loaded placeholder before it."""
+    for noscript in list(root.iter("noscript")):
+        images = noscript.findall(".//img")
+        if len(images) != 1 or _clean(noscript.text_content()) or not _image_source(images[0]):
+            continue
+        previous = noscript.getprevious()
+        if previous is None:
+            continue
+        placeholder = previous if previous.tag == "img" else None
+        if placeholder is None and not _clean(previous.text_content()):
+            inner = previous.findall(".//img")
+            placeholder = inner[0] if len(inner) == 1 else None
+        if placeholder is None:
+            continue
+        real = images[0]
+        for name, value in placeholder.attrib.items():
+            if name not in real.attrib and name not in ("src", "srcset", "class"):
+                real.set(name, value)
+        real.getparent().remove(real)
+        real.tail = placeholder.tail
+        placeholder.getparent().replace(placeholder, real)
+        noscript.drop_tree()
 
 
 def _lead_image(
