@@ -423,3 +423,10 @@ and the police kept one lane clear for emergency vehicles.</p>
     assert [image.url for image in article.images] == [
         "https://cdn.example.org/c_fit,w_1600/wall.jpg"
     ]
+
+
+def test_a_huge_page_fails_clearly_and_quickly(tmp_path: Path):
+    page = tmp_path / "huge.html"
+    page.write_bytes(b"<html><body>" + b"<p>filler text for the page</p>" * 1_700_000 + b"</body>")
+    with pytest.raises(ImportFailed, match="page too large"):
+        parse(page, page.read_bytes())

@@ -196,7 +196,10 @@ class Archive:
         used_images: set[Path] = set()
         article_files = [f.path for f in found.files if not f.is_image]
         cancelled = False
-        workers = max(1, (os.cpu_count() or 1) - 1) if self.parallel_import else 0
+        # One helper per core: web pages cost far more to parse than to store, so the
+        # main process idles unless both cores parse; for text it is the reverse,
+        # and the extra helper just waits.
+        workers = max(1, os.cpu_count() or 1) if self.parallel_import else 0
         with self._write:
             # Classifying happens with the parsing, in the helper process when there is one.
             outcomes = prepare_all(

@@ -76,6 +76,10 @@ class _PageImage:
         return self.smallest_side is not None and self.smallest_side <= _TRACKING_PIXEL_SIZE
 
 
+# Pages beyond this are data dumps or generated listings, not articles; extracting
+# from them takes minutes and gigabytes.
+MAX_PAGE_BYTES = 20_000_000
+
 # Given an absolute image URL, the bytes captured with the page (a web archive's
 # record, an MHTML part), or None when they were not captured.
 ImageFetcher = Callable[[str], bytes | None]
@@ -96,6 +100,11 @@ def parse_page(
     page); `page_url` is where the page was captured (used when the page names no
     canonical URL, and to resolve relative sources); `fetch` supplies captured
     image bytes by URL. Nothing is ever fetched from the network."""
+    if len(data) > MAX_PAGE_BYTES:
+        raise ImportFailed(
+            f"page too large to extract an article from ({len(data) / 1e6:.0f} MB; "
+            f"the limit is {MAX_PAGE_BYTES // 1_000_000} MB)"
+        )
     text, encoding = decode_text(data)
     if not _MARKUP.search(text):
         raise ImportFailed("not HTML: no markup found")
