@@ -430,3 +430,43 @@ def test_a_huge_page_fails_clearly_and_quickly(tmp_path: Path):
     page.write_bytes(b"<html><body>" + b"<p>filler text for the page</p>" * 1_700_000 + b"</body>")
     with pytest.raises(ImportFailed, match="page too large"):
         parse(page, page.read_bytes())
+
+
+MONA_LISA_ARTICLE_IMAGES = {
+    "250px-Mona_Lisa__by_Leonardo_da_Vinci__from_C2RMF_natural_color.jpg",  # infobox
+    "220px-Mona_Lisa_margin_scribble.jpg",  # thumbnails in <div class="thumb">
+    "170px-Leonardo_da_Vinci_-_Self-Portrait_-_WGA12798.jpg",
+    "220px-Mona_Lisa_stolen-1911.jpg",
+    "170px-Mona_Lisa_detail_background_right.jpg",
+    "220px-Mona_Lisa_detail_hands.jpg",
+    "220px-Mona-lisa_in_the_Louvre.jpg",
+    "220px-ARC194219.png",
+    "100px-Sapeck-La_Joconde_fumant_la_pipe.jpg",  # gallery
+    "100px-Marcel_Duchamp_Mona_Lisa_LHOOQ.jpg",
+}
+
+
+@pytest.mark.corpus
+def test_saved_wikipedia_page_keeps_every_article_image(corpus: Path) -> None:
+    page = corpus / "saved_page" / "wikipedia-mona-lisa-2013" / "Mona_Lisa.html"
+    if not page.is_file():
+        pytest.skip("saved Mona Lisa page not in the corpus")
+    (article,) = parse(page, page.read_bytes())
+    stored = {im.path for im in article.images if im.path is not None and im.path.is_file()}
+    names = {path.name for path in stored}
+    assert names >= MONA_LISA_ARTICLE_IMAGES
+    # The footer buttons, the search icon and the page-protection padlock are the
+    # site's, not the article's; the magnifier and Commons icons sit in the article.
+    assert not names & {"poweredby_mediawiki_88x31.png", "wikimedia-button.png", "search-ltr.png"}
+    assert len(stored) == 13
+
+
+@pytest.mark.corpus
+def test_teasers_after_the_article_are_cut(corpus: Path) -> None:
+    """Linked headlines of other columns, each followed by its summary, end the page."""
+    source = corpus / "readability" / "herald-sun-1" / "source.html"
+    if not source.is_file():
+        pytest.skip("readability case herald-sun-1 not in the corpus")
+    article = import_page(source)
+    assert article.text.endswith("LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR")
+    assert "Other Opinion Columns" not in article.text

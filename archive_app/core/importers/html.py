@@ -594,6 +594,13 @@ def _trim_link_lists(tree: lxml.html.HtmlElement, renderer: _Renderer) -> None:
         if linked or short:
             cut = index
             continue
+        # A teaser of another page: its linked headline, then its summary.
+        headline = index - 1
+        if headline > len(blocks) // 2 and _teaser_headline(
+            blocks, headline, text_chars, link_chars
+        ):
+            cut = headline
+            continue
         break
     # Keep a short closing block that is not a link (a sign-off, a date line).
     while cut < len(blocks) and not link_chars[cut] and cut == len(blocks) - 1:
@@ -606,6 +613,37 @@ def _trim_link_lists(tree: lxml.html.HtmlElement, renderer: _Renderer) -> None:
     renderer.anchors = blocks[:cut]
 
 
+_TEASER_HEADLINE_CHARS = 120
+
+
+def _teaser_headline(
+    blocks: list[tuple[str, int, int]],
+    index: int,
+    text_chars: Counter[int],
+    link_chars: Counter[int],
+) -> bool:
+    """A short block that is mostly one link: a headline leading to another page."""
+    return (
+        len(blocks[index][0]) < _TEASER_HEADLINE_CHARS
+        and bool(text_chars[index])
+        and link_chars[index] / text_chars[index] >= _LINKED_SHARE
+    )
+
+
+def _article_container(kept: dict[lxml.etree._Element, int]) -> lxml.etree._Element | None:
+    """The deepest element holding most of the kept blocks; None when that is the whole page."""
+    if len(kept) < _MIN_ANCHORS:
+        return None
+    counts: Counter[lxml.etree._Element] = Counter()
+    for element in kept:
+        counts.update(element.iterancestors())
+    holding_most = [a for a, n in counts.items() if n >= _CONTAINER_SHARE * len(kept)]
+    if not holding_most:
+        return None
+    container = max(holding_most, key=lambda a: sum(1 for _ in a.iterancestors()))
+    return None if container.tag in ("html", "body") else container
+
+
 def _dropped_images(
     tree: lxml.html.HtmlElement, page_images: list[_PageImage], renderer: _Renderer
 ) -> list[tuple[int, int]]:
@@ -616,16 +654,8 @@ def _dropped_images(
     index, index of the kept block it follows, or -1) in page order.
     """
     kept = _page_blocks(tree, renderer)
-    if len(kept) < _MIN_ANCHORS:
-        return []
-    counts: Counter[lxml.etree._Element] = Counter()
-    for element in kept:
-        counts.update(element.iterancestors())
-    holding_most = [a for a, n in counts.items() if n >= _CONTAINER_SHARE * len(kept)]
-    if not holding_most:
-        return []
-    container = max(holding_most, key=lambda a: sum(1 for _ in a.iterancestors()))
-    if container.tag in ("html", "body"):
+    container = _article_container(kept)
+    if container is None:
         return []
     found: list[tuple[int, int]] = []
     last_anchor = -1
