@@ -12,7 +12,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive_app.core.importers import ImportFailed, importer_for
-from archive_app.core.importers.warc import normalize_url, parse
+from archive_app.core.importers.captured import url_key as normalize_url
+from archive_app.core.importers.warc import parse
 
 SITE = "http://news.example.org"
 DATE = "2024-05-02T10:00:00Z"

@@ -11,16 +11,16 @@ stays a reference to its URL. Nothing is ever fetched from the network.
 from __future__ import annotations
 
 import base64
-import codecs
 import email
 import email.message
 import re
 from dataclasses import replace
 from email import policy
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from archive_app.core.importers.base import ImportFailed, NotAnArticle, ParsedArticle
+from archive_app.core.importers.captured import as_declared, url_key
 from archive_app.core.importers.html import parse_page
 
 __all__ = ["parse"]
@@ -55,7 +55,7 @@ def parse(path: Path, data: bytes) -> list[ParsedArticle]:
             continue
         location = (part.get("Content-Location") or "").strip()
         if location:
-            by_location.setdefault(_key(location), payload)
+            by_location.setdefault(url_key(location), payload)
         if content_id := (part.get("Content-ID") or "").strip().strip("<>"):
             by_cid.setdefault(content_id.lower(), (content_type, location, payload))
     if html_part is None:
@@ -73,7 +73,7 @@ def parse(path: Path, data: bytes) -> list[ParsedArticle]:
         if url.lower().startswith("cid:"):
             found = by_cid.get(url[4:].strip("<>").lower())
             return found[2] if found else None
-        return by_location.get(_key(url))
+        return by_location.get(url_key(url))
 
     def inline_cid(match: re.Match[bytes]) -> bytes:
         """A cid: reference the HTML importer can follow: the part's own URL when it
@@ -87,7 +87,7 @@ def parse(path: Path, data: bytes) -> list[ParsedArticle]:
             return location.encode("ascii")
         return f"data:{media_type};base64,".encode() + base64.b64encode(payload)
 
-    html = _declared_charset(page, charset)
+    html = as_declared(page, charset)
     if by_cid:
         html = _CID.sub(inline_cid, html)
     article = parse_page(html, page_url=page_url, fetch=fetch)
@@ -111,38 +111,3 @@ def _payload(part: email.message.Message) -> bytes | None:
     except Exception:  # a broken part is treated as missing
         return None
     return payload if isinstance(payload, bytes) else None
-
-
-def _key(url: str) -> str:
-    """A URL as a lookup key: no fragment, http and https alike, no trailing slash."""
-    url = url.strip()
-    if url.lower().startswith("cid:"):
-        return url.lower()
-    try:
-        parts = urlsplit(urljoin(url, url))
-    except ValueError:
-        return url
-    scheme = "http" if parts.scheme.lower() == "https" else parts.scheme.lower()
-    return urlunsplit((scheme, parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
-
-
-def _declared_charset(data: bytes, charset: str) -> bytes:
-    """The page as UTF-8 with a byte order mark when the MIME header declares another
-    charset the bytes are not already UTF-8 in (the HTML importer trusts a BOM first)."""
-    if not charset:
-        return data
-    try:
-        codec = codecs.lookup(charset).name
-    except LookupError:
-        return data
-    if codec in ("utf-8", "ascii"):
-        return data
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError:
-        pass
-    try:
-        return codecs.BOM_UTF8 + data.decode(codec).encode("utf-8")
-    except (UnicodeDecodeError, LookupError):
-        return data

@@ -19,17 +19,17 @@ before the damage.
 
 from __future__ import annotations
 
-import codecs
 import io
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from archive_app.core.importers.base import ImportFailed, NotAnArticle, ParsedArticle
+from archive_app.core.importers.captured import as_declared, url_key
 from archive_app.core.importers.html import parse_page
 
 __all__ = ["parse"]
@@ -86,7 +86,7 @@ class _Index:
         self.kept = 0
 
     def add(self, url: str, capture: _Capture) -> None:
-        key = normalize_url(url)
+        key = url_key(url)
         existing = self.by_url.get(key)
         # The first usable capture of a URL wins; a later one only replaces a capture
         # that has nothing to give (an error, an empty payload).
@@ -105,7 +105,7 @@ class _Index:
     def fetch(self, url: str) -> bytes | None:
         """The captured bytes at this URL, following redirects and revisits."""
         seen: set[str] = set()
-        key = normalize_url(url)
+        key = url_key(url)
         for _ in range(_MAX_REDIRECTS + 1):
             if key in seen:
                 return None
@@ -114,7 +114,7 @@ class _Index:
             if capture is None:
                 return None
             if 300 <= capture.status < 400 and capture.location:
-                key = normalize_url(capture.location)
+                key = url_key(capture.location)
                 continue
             if capture.status not in (0, 200):
                 return None
@@ -124,28 +124,10 @@ class _Index:
                 if capture.digest in self.by_digest:
                     return self.by_digest[capture.digest]
                 if capture.refers_to:
-                    key = normalize_url(capture.refers_to)
+                    key = url_key(capture.refers_to)
                     continue
             return None
         return None
-
-
-def normalize_url(url: str) -> str:
-    """A URL as a lookup key: no fragment, http and https alike, no trailing slash,
-    lower-case host, no default port."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return url.strip()
-    scheme = parts.scheme.lower()
-    if scheme == "https":
-        scheme = "http"
-    host = (parts.hostname or "").lower()
-    if port is not None and port not in (80, 443):
-        host = f"{host}:{port}"
-    path = parts.path.rstrip("/")
-    return urlunsplit((scheme, host, path, parts.query, ""))
 
 
 def parse(path: Path, data: bytes) -> list[ParsedArticle]:
@@ -329,7 +311,7 @@ def _article(page: _Page, index: _Index) -> ParsedArticle:
     if not page.payload.strip():
         raise NotAnArticle("an empty page")
     parsed = parse_page(
-        _declared_charset(page.payload, page.charset), page_url=page.url, fetch=index.fetch
+        as_declared(page.payload, page.charset), page_url=page.url, fetch=index.fetch
     )
     extra = dict(parsed.extra)
     extra["capture_url"] = page.url
@@ -372,28 +354,6 @@ def _looks_like_image(url: str, mime: str) -> bool:
     if mime and mime not in ("application/octet-stream", "binary/octet-stream"):
         return False
     return urlsplit(url).path.lower().endswith(_IMAGE_SUFFIXES)
-
-
-def _declared_charset(data: bytes, charset: str) -> bytes:
-    """The page as UTF-8 with a byte order mark when the server declared another charset
-    the bytes are not already UTF-8 in (the HTML importer trusts a BOM first)."""
-    if not charset:
-        return data
-    try:
-        codec = codecs.lookup(charset).name
-    except LookupError:
-        return data
-    if codec in ("utf-8", "ascii"):
-        return data
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError:
-        pass
-    try:
-        return codecs.BOM_UTF8 + data.decode(codec).encode("utf-8")
-    except (UnicodeDecodeError, LookupError):
-        return data
 
 
 def _describe(exc: Exception) -> str:
