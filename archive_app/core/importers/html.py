@@ -16,18 +16,13 @@ can report the missing file. Nothing is ever fetched.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import copy
 import html as htmllib
 import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, unquote_to_bytes, urljoin, urlsplit
-from urllib.request import url2pathname
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -39,50 +34,36 @@ from archive_app.core.importers.captions import (
     derive_title,
     first_sentence,
     shorten_title,
-    split_credit,
 )
 from archive_app.core.importers.decoding import decode_text
 from archive_app.core.importers.fragments import figure, sanitize_fragment
+from archive_app.core.importers.page_images import (
+    PLACEHOLDER_INDEX,
+    ImageFetcher,
+    PageImage,
+    Resolver,
+    clean_text,
+    fill_empty_figures,
+    mark_images,
+    unwrap_noscript_images,
+    web_url,
+)
 from archive_app.core.importers.page_metadata import read_metadata
 
 __all__ = ["parse"]
 
 # Some tag structure: "<p>", "<!DOCTYPE", "</div>". A lone "a < b" is not markup.
 _MARKUP = re.compile(r"<(?:!doctype|!--|/?[a-z][a-z0-9:-]*[\s/>])", re.IGNORECASE)
-_PLACEHOLDER = "archive-page-image-{}.png"
-_PLACEHOLDER_INDEX = re.compile(r"archive-page-image-(\d+)\.png$")
-_LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url")
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$", re.IGNORECASE)
-_TRACKING_PIXEL_SIZE = 2
 _SMALLEST_LEAD_SIZE = 150  # below this an image above the text is an avatar or a thumbnail
 _SPACES = re.compile(r"\s+")
 _INLINE_TAGS = {"#b": "strong", "#i": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
 _EXTRA_FIELDS = ("description", "sitename", "hostname", "image", "categories", "tags", "license")
 
 
-@dataclass
-class _PageImage:
-    """An <img> of the source page, before trafilatura has judged it."""
-
-    src: str
-    alt: str
-    title: str
-    caption: str
-    credit: str
-    smallest_side: int | None  # from the width/height attributes, None when not given
-
-    @property
-    def tracking_pixel(self) -> bool:
-        return self.smallest_side is not None and self.smallest_side <= _TRACKING_PIXEL_SIZE
-
-
 # Pages beyond this are data dumps or generated listings, not articles; extracting
 # from them takes minutes and gigabytes.
 MAX_PAGE_BYTES = 20_000_000
-
-# Given an absolute image URL, the bytes captured with the page (a web archive's
-# record, an MHTML part), or None when they were not captured.
-ImageFetcher = Callable[[str], bytes | None]
 
 
 def parse(path: Path, data: bytes) -> list[ParsedArticle]:
@@ -111,9 +92,9 @@ def parse_page(
     root = _parse_tree(text)
     page_meta = read_metadata(root)
     _drop_invisible(root)
-    _unwrap_noscript_images(root)
-    _fill_empty_figures(root)
-    page_images = _mark_images(root)
+    unwrap_noscript_images(root)
+    fill_empty_figures(root)
+    page_images = mark_images(root)
     # trafilatura prunes the tree it is given; images it drops are looked for in this copy.
     marked = copy.deepcopy(root)
     try:
@@ -135,10 +116,10 @@ def parse_page(
     meta = {name: _meta_text(getattr(doc, name, None)) for name in ("title", *_EXTRA_FIELDS)}
     # The page's own metadata first; trafilatura's guesses fill the gaps.
     meta["title"] = page_meta.title or meta["title"]
-    captured_url = _web_url(page_url)
-    page_url = _web_url(_meta_text(getattr(doc, "url", None))) or captured_url
+    captured_url = web_url(page_url)
+    page_url = web_url(_meta_text(getattr(doc, "url", None))) or captured_url
     base_url = _base_href(root)
-    resolver = _Resolver(folder, base_url, captured_url or page_url, fetch)
+    resolver = Resolver(folder, base_url, captured_url or page_url, fetch)
     renderer = _Renderer(page_images, resolver, title=meta["title"])
     renderer.render(doc.body)
     if not renderer.text_blocks:
@@ -185,7 +166,7 @@ def _page_tags(values: object) -> tuple[str, ...]:
     """The page's own keywords (article:tag, keywords), as a reference manager keeps them."""
     if not isinstance(values, (list, tuple)):
         return ()
-    tags = (_clean(part) for value in values for part in str(value).split(","))
+    tags = (clean_text(part) for value in values for part in str(value).split(","))
     return tuple(dict.fromkeys(t for t in tags if t and len(t) <= 80))[:_MAX_PAGE_TAGS]
 
 
@@ -202,157 +183,10 @@ def _parse_tree(text: str) -> lxml.html.HtmlElement:
     return root
 
 
-def _mark_images(root: lxml.html.HtmlElement) -> list[_PageImage]:
-    """Record every <img> and give it a placeholder source trafilatura will keep."""
-    images: list[_PageImage] = []
-    for img in root.iter("img"):
-        src = _image_source(img)
-        if not src:
-            continue
-        caption, credit = _figure_caption(img)
-        images.append(
-            _PageImage(
-                src=src,
-                alt=_clean(img.get("alt")),
-                title=_clean(img.get("title")),
-                caption=caption,
-                credit=credit,
-                smallest_side=_smallest_side(img),
-            )
-        )
-        # trafilatura prefers data-src* over src; leave it only the placeholder.
-        for attribute in [a for a in img.attrib if a.startswith("data-src") or a == "srcset"]:
-            del img.attrib[attribute]
-        img.set("src", _PLACEHOLDER.format(len(images) - 1))
-    return images
-
-
-def _image_source(img: lxml.html.HtmlElement) -> str:
-    src = (img.get("src") or "").strip()
-    lazy = next((img.get(a).strip() for a in _LAZY_SOURCES if (img.get(a) or "").strip()), "")
-    if not lazy:
-        lazy = _largest_srcset_url(img.get("data-srcset") or img.get("srcset") or "")
-    if not lazy and (picture := img.getparent()) is not None and picture.tag == "picture":
-        for source in picture.iter("source"):
-            if lazy := _largest_srcset_url(source.get("srcset") or source.get("data-srcset") or ""):
-                break
-    # Lazy-loading pages put a tiny data: placeholder in src and the real image elsewhere.
-    if lazy and (not src or src.startswith("data:")):
-        return lazy
-    return src
-
-
-# Candidates end at a comma followed by a space or right after a descriptor
-# ("a.jpg 1x,b.jpg 2x"); commas inside URLs (image CDNs' parameters) stay.
-_SRCSET_SPLIT = re.compile(r",\s+|(?<=\d[wx]),")
-_SRCSET_DESCRIPTOR = re.compile(r"^([\d.]+)[wx]$")
-
-
-def _largest_srcset_url(srcset: str) -> str:
-    """The widest (or densest) candidate of a srcset; the first when none says."""
-    best, best_size = "", -1.0
-    for candidate in _SRCSET_SPLIT.split(srcset.strip()):
-        parts = candidate.strip().rstrip(",").split()
-        if not parts:
-            continue
-        size = 0.0
-        if len(parts) > 1 and (match := _SRCSET_DESCRIPTOR.match(parts[-1])):
-            try:
-                size = float(match[1])
-            except ValueError:
-                size = 0.0
-        if size > best_size:
-            best, best_size = parts[0], size
-    return best
-
-
-def _figure_caption(img: lxml.html.HtmlElement) -> tuple[str, str]:
-    enclosing = next(img.iterancestors("figure"), None)
-    caption = enclosing.find(".//figcaption") if enclosing is not None else None
-    if caption is None:
-        return "", ""
-    return split_credit(_clean(caption.text_content()))
-
-
-def _smallest_side(img: lxml.html.HtmlElement) -> int | None:
-    sides = []
-    for attribute in ("width", "height"):
-        match = re.match(r"\s*(\d{1,6})", img.get(attribute) or "")
-        if match and int(match[1]) > 0:  # 0 means "set by the stylesheet", not invisible
-            sides.append(int(match[1]))
-    return min(sides, default=None)
-
-
-class _Resolver:
-    """Turns an image source of the page into a ParsedImage (nothing is fetched)."""
-
-    def __init__(
-        self, folder: Path | None, base_href: str, page_url: str, fetch: ImageFetcher | None
-    ) -> None:
-        self.folder = folder
-        self.fetch = fetch
-        web_base = _web_url(base_href)
-        self.web_base = urljoin(page_url, base_href) if page_url else web_base
-        # A relative <base href> still moves where the page's relative sources point.
-        self.local_base = base_href if base_href and not web_base else ""
-
-    def image(self, page_image: _PageImage, role: str) -> ParsedImage | None:
-        src = page_image.src
-        common = {
-            "alt": page_image.alt,
-            "title": page_image.title,
-            "caption": page_image.caption,
-            "credit": page_image.credit,
-            "role": role,
-        }
-        scheme = urlsplit(src).scheme.lower() if ":" in src else ""
-        if scheme == "data":
-            data = _data_uri_bytes(src)
-            return ParsedImage(data=data, **common) if data else None
-        if scheme in ("http", "https"):
-            return self._remote(src, common)
-        if src.startswith("//"):
-            scheme = urlsplit(self.web_base).scheme or "https"
-            return self._remote(f"{scheme}:{src}", common)
-        if scheme == "file":
-            if self.folder is None:
-                return None  # a captured page never reaches into this computer's files
-            return ParsedImage(path=Path(url2pathname(urlsplit(src).path)), **common)
-        if scheme:  # javascript:, blob:, about: and the like show nothing storable
-            return None
-        if self.folder is not None:
-            local = self._local_path(src)
-            if local.is_file() or not self.web_base:
-                return ParsedImage(path=local, **common)
-        if not self.web_base:
-            return None
-        return self._remote(urljoin(self.web_base, src), common)
-
-    def _remote(self, url: str, common: dict[str, str]) -> ParsedImage:
-        """A captured image when the capture holds it, else a reference to its URL."""
-        data = self.fetch(url) if self.fetch is not None else None
-        return ParsedImage(url=url, data=data, **common)
-
-    def _local_path(self, src: str) -> Path:
-        assert self.folder is not None
-        relative = urljoin(self.local_base, src) if self.local_base else src
-        return (self.folder / unquote(urlsplit(relative).path).lstrip("/")).resolve()
-
-
-def _data_uri_bytes(uri: str) -> bytes | None:
-    header, _, payload = uri.partition(",")
-    try:
-        if header.lower().endswith(";base64"):
-            return base64.b64decode(unquote(payload), validate=False) or None
-        return unquote_to_bytes(payload) or None
-    except (binascii.Error, ValueError):
-        return None
-
-
 class _Renderer:
     """trafilatura's XML body → sanitised-ready HTML parts, text blocks and images."""
 
-    def __init__(self, page_images: list[_PageImage], resolver: _Resolver, title: str) -> None:
+    def __init__(self, page_images: list[PageImage], resolver: Resolver, title: str) -> None:
         self.page_images = page_images
         self.resolver = resolver
         self.title_key = _key(title)
@@ -424,7 +258,7 @@ class _Renderer:
             self._figure(element)
             return
         if tag == "head":
-            text = _clean(_text_of(element))
+            text = clean_text(_text_of(element))
             # The title is stored apart; repeating it at the top of the body is noise.
             if not text or (not self.text_blocks and _key(text) == self.title_key):
                 return
@@ -434,7 +268,7 @@ class _Renderer:
         elif tag == "list":
             name = "ol" if element.get("rend") == "ol" else "ul"
             items = [item for item in element if item.tag == "item"]
-            lines = [_clean(_text_of(item)) for item in items]
+            lines = [clean_text(_text_of(item)) for item in items]
             markup = "".join(f"<li>{self._inline(item)}</li>" for item in items)
             self._emit(f"<{name}>{markup}</{name}>", "\n".join(line for line in lines if line))
         elif tag == "quote":
@@ -451,11 +285,11 @@ class _Renderer:
             self._emit(f"<p>{self._inline(element)}</p>", text)
 
     def _loose_text(self, text: str | None) -> None:
-        if text := _clean(text):
+        if text := clean_text(text):
             self._emit(f"<p>{_escape(text)}</p>", text)
 
     def _emit(self, markup: str, text: str) -> None:
-        text = "\n".join(_clean(line) for line in text.split("\n") if line.strip())
+        text = "\n".join(clean_text(line) for line in text.split("\n") if line.strip())
         if text or "<img " in markup:  # a paragraph holding only an image still shows it
             self.html_parts.append(markup)
             self._last_caption = ""
@@ -476,7 +310,7 @@ class _Renderer:
         self._last_caption = _key(caption)
 
     def _image_index(self, element: lxml.etree._Element) -> int | None:
-        match = _PLACEHOLDER_INDEX.search(element.get("src") or "")
+        match = PLACEHOLDER_INDEX.search(element.get("src") or "")
         if match is None:
             return None
         page_index = int(match[1])
@@ -511,7 +345,7 @@ class _Renderer:
         if tag == "hi" and child.get("rend") in _INLINE_TAGS:
             name = _INLINE_TAGS[child.get("rend") or ""]
             return f"<{name}>{self._inline(child)}</{name}>"
-        if tag == "ref" and _web_url(child.get("target") or ""):
+        if tag == "ref" and web_url(child.get("target") or ""):
             return f'<a href="{_escape(child.get("target") or "")}">{self._inline(child)}</a>'
         if tag in ("p", "list", "item", "quote"):
             return f"<p>{self._inline(child)}</p>"
@@ -527,7 +361,7 @@ class _Renderer:
                 for c in ["th" if cell.get("role") == "head" else "td"]
             )
             rows_html.append(f"<tr>{markup}</tr>")
-            rows_text.append(" ".join(_clean(_text_of(cell)) for cell in cells))
+            rows_text.append(" ".join(clean_text(_text_of(cell)) for cell in cells))
         self._emit(f"<table><tbody>{''.join(rows_html)}</tbody></table>", "\n".join(rows_text))
 
 
@@ -583,8 +417,8 @@ def _trim_link_lists(tree: lxml.html.HtmlElement, renderer: _Renderer) -> None:
     for element, block in kept.items():
         if any(ancestor in kept for ancestor in element.iterancestors()):
             continue  # counted with its enclosing block
-        text_chars[block] += len(_clean(element.text_content()))
-        link_chars[block] += sum(len(_clean(a.text_content())) for a in element.iter("a"))
+        text_chars[block] += len(clean_text(element.text_content()))
+        link_chars[block] += sum(len(clean_text(a.text_content())) for a in element.iter("a"))
     blocks = renderer.anchors
     cut = len(blocks)
     while cut > len(blocks) // 2 + 1:
@@ -645,7 +479,7 @@ def _article_container(kept: dict[lxml.etree._Element, int]) -> lxml.etree._Elem
 
 
 def _dropped_images(
-    tree: lxml.html.HtmlElement, page_images: list[_PageImage], renderer: _Renderer
+    tree: lxml.html.HtmlElement, page_images: list[PageImage], renderer: _Renderer
 ) -> list[tuple[int, int]]:
     """Images inside the article's container that trafilatura did not keep.
 
@@ -665,7 +499,7 @@ def _dropped_images(
             continue
         if element.tag != "img":
             continue
-        match = _PLACEHOLDER_INDEX.search(element.get("src") or "")
+        match = PLACEHOLDER_INDEX.search(element.get("src") or "")
         if match is None or int(match[1]) >= len(page_images):
             continue
         page_image = page_images[int(match[1])]
@@ -689,7 +523,7 @@ def _teaser(element: lxml.html.HtmlElement) -> bool:
     if link is None or _IMAGE_FILE.search(link.get("href") or ""):
         return False
     holder = link.getparent() if link.getparent() is not None else link
-    return len(_clean(holder.text_content())) >= _TEASER_TEXT
+    return len(clean_text(holder.text_content())) >= _TEASER_TEXT
 
 
 def _hidden(element: lxml.html.HtmlElement, container: lxml.html.HtmlElement) -> bool:
@@ -741,48 +575,8 @@ def _drop_invisible(root: lxml.html.HtmlElement) -> None:
             element.drop_tree()
 
 
-_IMAGE_URL = re.compile(r"^\S+\.(?:jpe?g|png|webp|gif)(?:[?#]\S*)?$", re.IGNORECASE)
-
-
-def _fill_empty_figures(root: lxml.html.HtmlElement) -> None:
-    """A <figure> whose image a script loads names it only in an attribute (a
-    schema.org itemid, a data-* URL): give it the <img> it would show."""
-    for fig in list(root.iter("figure")):
-        if fig.find(".//img") is not None or fig.find(".//picture") is not None:
-            continue
-        url = next((v.strip() for v in fig.attrib.values() if _IMAGE_URL.match(v.strip())), "")
-        if url:
-            img = lxml.html.Element("img", src=url)
-            fig.insert(0, img)
-
-
-def _unwrap_noscript_images(root: lxml.html.HtmlElement) -> None:
-    """Put the image a <noscript> holds in place of the script-loaded placeholder before it."""
-    for noscript in list(root.iter("noscript")):
-        images = noscript.findall(".//img")
-        if len(images) != 1 or _clean(noscript.text_content()) or not _image_source(images[0]):
-            continue
-        previous = noscript.getprevious()
-        if previous is None:
-            continue
-        placeholder = previous if previous.tag == "img" else None
-        if placeholder is None and not _clean(previous.text_content()):
-            inner = previous.findall(".//img")
-            placeholder = inner[0] if len(inner) == 1 else None
-        if placeholder is None:
-            continue
-        real = images[0]
-        for name, value in placeholder.attrib.items():
-            if name not in real.attrib and name not in ("src", "srcset", "class"):
-                real.set(name, value)
-        real.getparent().remove(real)
-        real.tail = placeholder.tail
-        placeholder.getparent().replace(placeholder, real)
-        noscript.drop_tree()
-
-
 def _lead_image(
-    root: lxml.html.HtmlElement, page_images: list[_PageImage], og_image: str
+    root: lxml.html.HtmlElement, page_images: list[PageImage], og_image: str
 ) -> int | None:
     """The article's lead image when trafilatura left it out but the page makes it plain.
 
@@ -795,11 +589,11 @@ def _lead_image(
     if container is None:
         return None
     for element in container.iter("img", "p"):
-        if element.tag == "p" and _clean(element.text_content()):
+        if element.tag == "p" and clean_text(element.text_content()):
             return None
         if element.tag != "img":
             continue
-        match = _PLACEHOLDER_INDEX.search(element.get("src") or "")
+        match = PLACEHOLDER_INDEX.search(element.get("src") or "")
         if match is None:
             continue
         index = int(match[1])
@@ -848,22 +642,17 @@ def _language(root: lxml.html.HtmlElement) -> str:
 def _fallback_title(root: lxml.html.HtmlElement, blocks: list[str]) -> str:
     heading = next(iter(root.xpath("//h1")), None)
     for candidate in (heading, root.find(".//title")):
-        if candidate is not None and (text := _clean(candidate.text_content())):
+        if candidate is not None and (text := clean_text(candidate.text_content())):
             return shorten_title(text, limit=200)
     return derive_title(blocks) or shorten_title(first_sentence(blocks[0]))
-
-
-def _web_url(value: str) -> str:
-    value = value.strip()
-    return value if urlsplit(value).scheme.lower() in ("http", "https") else ""
 
 
 def _meta_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, (list, tuple, set)):
-        return ", ".join(_clean(str(v)) for v in value if str(v).strip())
-    return _clean(str(value))
+        return ", ".join(clean_text(str(v)) for v in value if str(v).strip())
+    return clean_text(str(value))
 
 
 def _text_of(element: lxml.etree._Element) -> str:
@@ -880,12 +669,8 @@ def _text_of(element: lxml.etree._Element) -> str:
     return "".join(parts)
 
 
-def _clean(value: str | None) -> str:
-    return _SPACES.sub(" ", value or "").strip()
-
-
 def _key(text: str) -> str:
-    return _clean(text).casefold()
+    return clean_text(text).casefold()
 
 
 def _escape(text: str) -> str:
