@@ -464,12 +464,11 @@ class Archive:
         return self._article_count()
 
     def get_meta(self, key: str) -> str | None:
-        value = self.catalog.scalar("SELECT value FROM meta WHERE key = ?", (key,))
-        return None if value is None else str(value)
+        return self.catalog.meta(key)
 
     def set_meta(self, key: str, value: str) -> None:
         with self._write, self.catalog.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+            Catalog.set_meta(conn, key, value)
 
     # -- searching ---------------------------------------------------------
 

@@ -78,6 +78,3 @@ class BlobStore:
     def temporary_files(self) -> Iterator[Path]:
         """Leftovers of writes a crash interrupted."""
         yield from self.root.glob("*/.tmp-*")
-
-    def total_size(self) -> int:
-        return sum(p.stat().st_size for p in self.root.glob("*/*") if p.is_file())

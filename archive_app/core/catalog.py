@@ -240,6 +240,15 @@ class Catalog:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
 
+    def meta(self, key: str) -> str | None:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    @staticmethod
+    def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+        """Inside the caller's transaction, so the value commits with what it describes."""
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
     def integrity_problems(self) -> list[str]:
         with self._lock:
             rows = self._conn.execute("PRAGMA integrity_check").fetchall()

@@ -66,8 +66,7 @@ def load_rules(root: Path, catalog: Catalog) -> LoadedRules:
     try:
         rules = TopicRules.parse(text, source=str(path))
     except TopicRulesError as exc:
-        last_good = catalog.scalar("SELECT value FROM meta WHERE key = ?", (LAST_GOOD_KEY,))
-        fallback = str(last_good) if last_good else default_rules_path().read_text("utf-8")
+        fallback = catalog.meta(LAST_GOOD_KEY) or default_rules_path().read_text("utf-8")
         return LoadedRules(
             TopicRules.parse(fallback, source="the last rules that worked"),
             _sha(fallback),
@@ -85,10 +84,6 @@ def load_rules(root: Path, catalog: Catalog) -> LoadedRules:
     return LoadedRules(rules, _sha(text), "")
 
 
-def auto_rows(scores: Iterable[TopicScore]) -> list[tuple[str, float]]:
-    return [(s.topic, round(s.score, 3)) for s in scores if s.assigned]
-
-
 def store_automatic(
     conn: sqlite3.Connection, article_id: str, scores: Iterable[TopicScore]
 ) -> bool:
@@ -100,7 +95,7 @@ def store_automatic(
     conn.executemany(
         "INSERT OR IGNORE INTO article_topics(article_id, topic_id, source, assigned, score)"
         " VALUES (?, ?, 'auto', 1, ?)",
-        [(article_id, topic, score) for topic, score in auto_rows(scores)],
+        [(article_id, s.topic, round(s.score, 3)) for s in scores if s.assigned],
     )
     return _assigned(conn, article_id) != before
 
@@ -181,15 +176,13 @@ def reclassify(
         if progress is not None:
             progress(min(start + batch, len(ids)), len(ids))
     with catalog.transaction() as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (APPLIED_KEY, rules.sha256)
-        )
+        Catalog.set_meta(conn, APPLIED_KEY, rules.sha256)
     return ReclassifyReport(len(ids), changed, cancelled=False)
 
 
 def rules_outdated(catalog: Catalog, rules: LoadedRules) -> bool:
     """True when articles were classified with other rules than the current ones."""
-    applied = catalog.scalar("SELECT value FROM meta WHERE key = ?", (APPLIED_KEY,))
+    applied = catalog.meta(APPLIED_KEY)
     if applied is None:
         return bool(catalog.scalar("SELECT count(*) FROM articles"))
     return applied != rules.sha256
@@ -199,10 +192,7 @@ def mark_applied_if_empty(catalog: Catalog, rules: LoadedRules) -> None:
     """An empty archive is classified with whatever rules it has."""
     if not catalog.scalar("SELECT count(*) FROM articles"):
         with catalog.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                (APPLIED_KEY, rules.sha256),
-            )
+            Catalog.set_meta(conn, APPLIED_KEY, rules.sha256)
 
 
 def _sha(text: str) -> str:

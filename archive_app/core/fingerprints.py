@@ -77,12 +77,6 @@ def estimate_jaccard(a: list[int], b: list[int], size: int = SKETCH_SIZE) -> flo
     return sum(1 for v in union if v in both) / len(union)
 
 
-def jaccard(a: set[int], b: set[int]) -> float:
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
-
-
 def to_signed(value: int) -> int:
     """SQLite integers are signed 64-bit."""
     return value - (1 << 64) if value >= 1 << 63 else value

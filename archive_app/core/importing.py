@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -274,33 +275,44 @@ def prepare_all(
     """
     done = 0
     if workers > 0 and len(paths) >= PARALLEL_MIN_FILES:
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_helper,
-            initargs=(rules, blob_root),
-        )
-        pending: deque[tuple[Path, Future]] = deque()
-        try:
-            for path in paths[:IN_FLIGHT]:
-                pending.append((path, pool.submit(_prepare_in_helper, path)))
-            while pending:
-                path, future = pending[0]
-                outcome = future.result()
-                pending.popleft()
-                following = done + len(pending) + 1
-                if following < len(paths):
-                    next_path = paths[following]
-                    pending.append((next_path, pool.submit(_prepare_in_helper, next_path)))
-                done += 1
+        with closing(_prepare_in_helpers(paths, workers, rules, blob_root)) as prepared:
+            for path, outcome in prepared:
                 yield path, outcome
-        except BrokenProcessPool:
-            pass  # fall through: finish in this process from the first file not yet given
-        finally:
-            # Waits for the file in hand at most: no helper outlives the import.
-            pool.shutdown(wait=True, cancel_futures=True)
+                done += 1
     for path in paths[done:]:
         yield path, prepare_or_reason(path, rules)
+
+
+def _prepare_in_helpers(
+    paths: list[Path], workers: int, rules: TopicRules | None, blob_root: Path | None
+) -> Iterator[tuple[Path, PreparedOutcome]]:
+    """The files' outcomes from helper processes, in order; stops early if the helpers die."""
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_helper,
+        initargs=(rules, blob_root),
+    )
+    pending: deque[tuple[Path, Future]] = deque(
+        (path, pool.submit(_prepare_in_helper, path)) for path in paths[:IN_FLIGHT]
+    )
+    following = len(pending)
+    try:
+        while pending:
+            path, future = pending.popleft()
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                return  # prepare_all prepares this file and the rest in-process
+            if following < len(paths):
+                pending.append(
+                    (paths[following], pool.submit(_prepare_in_helper, paths[following]))
+                )
+                following += 1
+            yield path, outcome
+    finally:
+        # Waits for the file in hand at most: no helper outlives the import.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 PreparedOutcome = PreparedFile | ImportFailed | NotAnArticle

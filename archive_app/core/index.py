@@ -520,15 +520,20 @@ _DATE_TERM = re.compile(r"\bpublished:(\[[^\]]*\]|\{[^}]*\}|\"[^\"]*\"|\S+)")
 def _check_dates(text: str) -> None:
     for match in _DATE_TERM.finditer(text):
         value = match.group(1).strip('[]{}"<>=')
-        for part in re.split(r"\s*\bTO\b\s*", value):
-            if part.strip() and not re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", part.strip()):
-                raise QuerySyntaxError(f"published: {part.strip()!r} is not a date (YYYY-MM-DD)")
-            try:
-                normalize_date(part.strip())
-            except ValueError:
-                raise QuerySyntaxError(
-                    f"published: {part.strip()!r} is not a date (YYYY-MM-DD)"
-                ) from None
+        for part in filter(None, (p.strip() for p in re.split(r"\s*\bTO\b\s*", value))):
+            if not _is_query_date(part):
+                raise QuerySyntaxError(f"published: {part!r} is not a date (YYYY-MM-DD)")
+
+
+def _is_query_date(text: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD, naming a real day."""
+    if not re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", text):
+        return False
+    try:
+        normalize_date(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _match_unstemmed_patterns(node: query.Query) -> query.Query:
