@@ -11,17 +11,24 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from archive_app import __version__
 from archive_app.core.archive import Archive, ArchiveError, ArticleNotFound, InvalidValue
 from archive_app.core.catalog import CatalogError
 from archive_app.core.dates import normalize_date
+from archive_app.core.exporting import FORMATS, export_articles
 from archive_app.core.index import QuerySyntaxError
 from archive_app.core.locations import default_archive_dir, demo_archive_dir, sample_dir
 from archive_app.core.locking import ArchiveLocked
-from archive_app.core.models import ImportReport, SearchPage, SearchRequest
+from archive_app.core.models import (
+    ImportReport,
+    SavedSearch,
+    SearchPage,
+    SearchRequest,
+    TagCount,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -33,7 +40,10 @@ class UsageError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archive-app",
-        description="A local research archive: import, search, tag and read articles.",
+        description=(
+            "A local research archive: import, search, tag and read articles."
+            " Without a command, opens the desktop window."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"archive-app {__version__}")
     where = parser.add_mutually_exclusive_group()
@@ -49,21 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="machine-readable output")
         return p
 
-    command("status", "summary of the archive (the default command)")
+    command("status", "a summary of the archive")
 
     p = command("import", "import files and folders (recursively)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
 
     p = command("search", "full-text search with the Whoosh query language")
     p.add_argument("query", nargs="?", default="", metavar="QUERY")
-    p.add_argument("--topic", action="append", default=[], metavar="T", help="repeat: all of")
-    p.add_argument("--tag", action="append", default=[], metavar="T", help="repeat: all of")
-    p.add_argument("--source", action="append", default=[], metavar="S", help="repeat: any of")
-    p.add_argument("--since", default="", metavar="DATE")
-    p.add_argument("--until", default="", metavar="DATE")
-    p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--offset", type=int, default=0)
+    _add_filters(p)
+    _add_paging(p)
 
     p = command("show", "one article with its images, tags, topics and provenance")
     p.add_argument("id")
@@ -74,7 +78,48 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("untag", "remove tags from an article")
     p.add_argument("id")
     p.add_argument("tags", nargs="+", metavar="TAG")
-    command("tags", "every tag with its count")
+    p = command("tags", "every tag with its count; rename, merge or delete tags")
+    actions = p.add_subparsers(dest="tags_action", metavar="ACTION")
+    rename = actions.add_parser(
+        "rename", help="rename a tag and the tags below it (merging into an existing name)"
+    )
+    rename.add_argument("old", metavar="OLD")
+    rename.add_argument("new", metavar="NEW")
+    merge = actions.add_parser("merge", help="merge tags (and the tags below them) into one")
+    merge.add_argument("sources", nargs="+", metavar="SOURCE")
+    merge.add_argument("target", metavar="TARGET")
+    remove = actions.add_parser("delete", help="remove a tag and the tags below it everywhere")
+    remove.add_argument("tag", metavar="TAG")
+    for action in (rename, merge, remove):
+        action.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("note", 'show an article\'s note, or set it ("" removes it)')
+    p.add_argument("id")
+    p.add_argument("text", nargs="?", default=None, metavar="TEXT")
+
+    p = command("saved", "saved searches with their current counts; run, save, rename, delete")
+    actions = p.add_subparsers(dest="saved_action", metavar="ACTION")
+    run = actions.add_parser("run", help="run a saved search (output as `search`)")
+    run.add_argument("name", metavar="NAME")
+    _add_paging(run)
+    save = actions.add_parser("save", help="save a search under a name (a same name replaces)")
+    save.add_argument("name", metavar="NAME")
+    save.add_argument("query", nargs="?", default="", metavar="QUERY")
+    _add_filters(save)
+    rename = actions.add_parser("rename", help="rename a saved search")
+    rename.add_argument("old", metavar="OLD")
+    rename.add_argument("new", metavar="NEW")
+    remove = actions.add_parser("delete", help="delete a saved search")
+    remove.add_argument("name", metavar="NAME")
+    for action in (run, save, rename, remove):
+        action.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("export", "export every hit of a search (or the given ids) as CSV, JSON or HTML")
+    p.add_argument("query", nargs="?", default="", metavar="QUERY")
+    p.add_argument("--format", required=True, choices=FORMATS, help="csv, json or html")
+    p.add_argument("--output", required=True, type=Path, metavar="FILE")
+    p.add_argument("--ids", nargs="+", default=None, metavar="ID", help="these articles instead")
+    _add_filters(p)
 
     p = command("topics", "the archive's topics with counts; explain or reclassify")
     actions = p.add_subparsers(dest="topics_action", metavar="ACTION")
@@ -106,9 +151,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--topic", action="append", default=[], metavar="T", help="repeat: all of")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="repeat: all of")
+    p.add_argument("--source", action="append", default=[], metavar="S", help="repeat: any of")
+    p.add_argument("--since", default="", metavar="DATE")
+    p.add_argument("--until", default="", metavar="DATE")
+    p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
+
+
+def _add_paging(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--offset", type=int, default=0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        # No command: the desktop window, which opens the archive itself (in the background).
+        from archive_app.gui.app import run
+
+        return run(args.archive, demo=args.demo)
     try:
         if args.demo:
             from archive_app.core.demo import open_demo_archive
@@ -123,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"archive-app: warning: {archive.topic_rules_error}")
     try:
         with archive:
-            handler = COMMANDS[args.command or "status"]
+            handler = COMMANDS[args.command]
             return handler(archive, args)
     except (UsageError, ArticleNotFound, InvalidValue, QuerySyntaxError) as exc:
         _err(f"archive-app: {exc}")
@@ -205,9 +269,12 @@ def _print_import_report(report: ImportReport) -> None:
 
 
 def cmd_search(archive: Archive, args: argparse.Namespace) -> int:
-    if args.limit < 0 or args.offset < 0:
-        raise UsageError("--limit and --offset must not be negative")
-    request = SearchRequest(
+    return _run_search(archive, _search_request(args), args)
+
+
+def _search_request(args: argparse.Namespace) -> SearchRequest:
+    """The request the filter options describe (paging from --limit/--offset when given)."""
+    return SearchRequest(
         query=args.query,
         topics=tuple(args.topic),
         tags=tuple(args.tag),
@@ -215,10 +282,13 @@ def cmd_search(archive: Archive, args: argparse.Namespace) -> int:
         since=_date_arg("--since", args.since),
         until=_date_arg("--until", args.until),
         sort=args.sort,
-        limit=args.limit,
-        offset=args.offset,
     )
-    page = archive.search(request)
+
+
+def _run_search(archive: Archive, request: SearchRequest, args: argparse.Namespace) -> int:
+    if args.limit < 0 or args.offset < 0:
+        raise UsageError("--limit and --offset must not be negative")
+    page = archive.search(replace(request, limit=args.limit, offset=args.offset))
     if args.json:
         return _print_json(search_page_json(page))
     _print_search_page(page)
@@ -241,6 +311,8 @@ def search_page_json(page: SearchPage) -> dict:
                 "topics": list(h.topics),
                 "score": h.score,
                 "snippet": h.snippet,
+                "author": h.author,
+                "lead_image": h.lead_image,
             }
             for h in page.hits
         ],
@@ -304,6 +376,7 @@ def cmd_show(archive: Archive, args: argparse.Namespace) -> int:
         ("topics", ", ".join(f"{t.topic} ({t.source})" for t in article.topics)),
         ("duplicates", ", ".join(article.duplicates)),
         ("edited", ", ".join(article.edited_fields)),
+        ("note", article.note.replace("\n", "\n             ")),
     ):
         if value:
             print(f"  {label:<10} {value}")
@@ -368,6 +441,7 @@ def article_json(article) -> dict:
         "duplicates": list(article.duplicates),
         "edited_fields": list(article.edited_fields),
         "warnings": list(article.warnings),
+        "note": article.note,
     }
 
 
@@ -387,16 +461,138 @@ def _print_tags_of(article_id: str, tags: tuple[str, ...], args: argparse.Namesp
 
 
 def cmd_tags(archive: Archive, args: argparse.Namespace) -> int:
+    if args.tags_action is not None:
+        return _change_tags(archive, args)
     tags = archive.tags()
     if args.json:
-        return _print_json(
-            {"tags": [{"name": t.name, "count": t.count, "direct": t.direct} for t in tags]}
-        )
+        return _print_json({"tags": _tags_json(tags)})
     if not tags:
         print("No tags yet.")
     for t in tags:
         depth = t.name.count("/")
         print(f"{'  ' * depth}{t.name.rsplit('/', 1)[-1]}  ({t.count})")
+    return EXIT_OK
+
+
+def _tags_json(tags: list[TagCount]) -> list[dict]:
+    return [{"name": t.name, "count": t.count, "direct": t.direct} for t in tags]
+
+
+def _change_tags(archive: Archive, args: argparse.Namespace) -> int:
+    if args.tags_action == "rename":
+        changed = archive.rename_tag(args.old, args.new)
+        done = f"Renamed {args.old} to {args.new}"
+    elif args.tags_action == "merge":
+        changed = archive.merge_tags(args.sources, args.target)
+        done = f"Merged {', '.join(args.sources)} into {args.target}"
+    else:
+        changed = archive.delete_tag(args.tag)
+        done = f"Deleted {args.tag}"
+    if args.json:
+        return _print_json({"changed": changed, "tags": _tags_json(archive.tags())})
+    print(f"{done}: {changed} article(s) changed.")
+    return EXIT_OK
+
+
+def cmd_note(archive: Archive, args: argparse.Namespace) -> int:
+    article_id = archive.resolve_id(args.id)
+    if args.text is not None:
+        archive.set_note(article_id, args.text)
+    note = archive.get(article_id).note
+    if args.json:
+        return _print_json({"id": article_id, "note": note})
+    if args.text is None:
+        if note:
+            print(note)
+    else:
+        print(f"{article_id}: {'note saved' if note else 'note removed'}")
+    return EXIT_OK
+
+
+def cmd_saved(archive: Archive, args: argparse.Namespace) -> int:
+    action = args.saved_action
+    if action == "run":
+        wanted = " ".join(args.name.split()).lower()  # names compare as the archive keeps them
+        found = [s for s in archive.saved_searches() if s.name.lower() == wanted]
+        if not found:
+            raise UsageError(f"no saved search named {args.name!r} (see `saved`)")
+        return _run_search(archive, found[0].request, args)
+    if action == "save":
+        kept = archive.save_search(args.name, _search_request(args))
+        return _print_saved(archive, [kept], args, f"Saved {kept.name!r}.")
+    if action == "rename":
+        archive.rename_saved_search(args.old, args.new)
+        return _print_saved(archive, archive.saved_searches(), args, f"Renamed to {args.new!r}.")
+    if action == "delete":
+        archive.delete_saved_search(args.name)
+        return _print_saved(archive, archive.saved_searches(), args, f"Deleted {args.name!r}.")
+    return _print_saved(archive, archive.saved_searches(), args, "")
+
+
+def _print_saved(
+    archive: Archive, searches: list[SavedSearch], args: argparse.Namespace, done: str
+) -> int:
+    counted = [
+        (s, archive.search(replace(s.request, limit=0, snippets=False)).total) for s in searches
+    ]
+    if args.json:
+        return _print_json({"saved": [_saved_json(s, count) for s, count in counted]})
+    if done:
+        print(done)
+        return EXIT_OK
+    if not counted:
+        print("No saved searches yet. Save one with: archive-app saved save NAME QUERY")
+    for s, count in counted:
+        print(f"{s.name}  ({count})  {_describe(s.request)}")
+    return EXIT_OK
+
+
+def _saved_json(saved: SavedSearch, count: int) -> dict:
+    r = saved.request
+    return {
+        "name": saved.name,
+        "query": r.query,
+        "topics": list(r.topics),
+        "tags": list(r.tags),
+        "sources": list(r.sources),
+        "since": r.since or None,
+        "until": r.until or None,
+        "sort": r.sort,
+        "count": count,
+    }
+
+
+def _describe(request: SearchRequest) -> str:
+    parts = [request.query or "(everything)"]
+    parts += [f"--topic {t}" for t in request.topics] + [f"--tag {t}" for t in request.tags]
+    parts += [f"--source {s!r}" for s in request.sources]
+    parts += [f"--{k} {v}" for k, v in (("since", request.since), ("until", request.until)) if v]
+    if request.sort != "relevance":
+        parts.append(f"--sort {request.sort}")
+    return " ".join(parts)
+
+
+def cmd_export(archive: Archive, args: argparse.Namespace) -> int:
+    if args.ids is not None:
+        if args.topic or args.tag or args.source or args.since or args.until:
+            raise UsageError("--ids cannot be combined with --topic, --tag, --source or dates")
+        ids = list(dict.fromkeys(archive.resolve_id(i) for i in args.ids))
+    else:
+        ids = list(archive.search_ids(_search_request(args)).ids)
+    progress = _progress_printer("exporting") if sys.stderr.isatty() and not args.json else None
+    try:
+        report = export_articles(
+            archive, ids, args.output, args.format, query=args.query, progress=progress
+        )
+    except OSError as exc:
+        _err(f"archive-app: cannot write {args.output}: {exc.strerror or exc}")
+        return EXIT_FAILED
+    finally:
+        if progress is not None:
+            sys.stderr.write("\n")
+    if args.json:
+        return _print_json(asdict(report))
+    print(f"Exported {report.count} article(s) to {report.path} ({report.format}).")
     return EXIT_OK
 
 
@@ -549,6 +745,9 @@ COMMANDS = {
     "tag": cmd_tag,
     "untag": cmd_untag,
     "tags": cmd_tags,
+    "note": cmd_note,
+    "saved": cmd_saved,
+    "export": cmd_export,
     "topics": cmd_topics,
     "topic": cmd_topic,
     "edit": cmd_edit,

@@ -79,3 +79,50 @@ def cli(capsys):
         return code, out, err
 
     return run
+
+
+# -- the desktop app -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _sample_archive_template(tmp_path_factory) -> Path:
+    """The sample archive, built once per test session; tests get copies."""
+    from archive_app.core.demo import open_demo_archive
+
+    root = tmp_path_factory.mktemp("sample") / "archive"
+    open_demo_archive(root, SAMPLE).close()
+    return root
+
+
+@pytest.fixture
+def sample_archive(_sample_archive_template: Path, tmp_path: Path):
+    """An open copy of the sample archive (20+ articles, images, tags, both topics)."""
+    import shutil
+
+    from archive_app.core.archive import Archive
+
+    root = tmp_path / "sample-archive"
+    shutil.copytree(_sample_archive_template, root, ignore=shutil.ignore_patterns("write.lock"))
+    opened = Archive.open(root, create=False)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def tasks(qapp):
+    """The background-task runner in inline mode: tasks and callbacks run at once."""
+    from archive_app.gui.tasks import TaskRunner
+
+    runner = TaskRunner(inline=True)
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def threaded_tasks(qapp):
+    """The real, threaded runner, for tests of the background behaviour itself."""
+    from archive_app.gui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown()

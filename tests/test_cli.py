@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -526,9 +528,19 @@ def test_status(cli, archive_dir: Path, imported):
     status = run_json(cli, "--archive", archive_dir, "status")
     assert status["articles"] == 3
     assert status["sources"] == {"Coast Wire": 2, "County Herald": 1}
-    code, out, _ = cli("--archive", archive_dir)  # no command: status
+    code, out, _ = cli("--archive", archive_dir, "status")
     assert code == 0
     assert "3 articles" in out
+
+
+def test_no_command_opens_the_desktop_window(cli, archive_dir: Path, monkeypatch):
+    opened = []
+    monkeypatch.setattr(
+        "archive_app.gui.app.run", lambda archive, demo=False: opened.append((archive, demo)) or 0
+    )
+    assert cli("--archive", archive_dir)[0] == 0
+    assert cli("--demo")[0] == 0
+    assert opened == [(archive_dir, False), (None, True)]
 
 
 def test_an_archive_open_elsewhere_is_refused(cli, archive_dir: Path, imported):
@@ -637,3 +649,216 @@ def test_reference_article_through_the_command_line(
     page = run_json(cli, "--archive", archive_dir, "search", "childen deportaton")
     assert page["suggestion"] is not None
     assert page["suggestion"].startswith("children ")
+
+
+# -- notes ---------------------------------------------------------------------------
+
+
+def test_note_is_set_shown_and_cleared(cli, archive_dir: Path, imported: dict[str, str]):
+    bridge = imported["bridge"]
+    code, out, _ = cli("--archive", archive_dir, "note", bridge)
+    assert (code, out) == (0, "")
+    code, out, _ = cli("--archive", archive_dir, "note", bridge[:8], "Ask the council\nfor minutes")
+    assert code == 0 and out == f"{bridge}: note saved\n"
+    code, out, _ = cli("--archive", archive_dir, "note", bridge)
+    assert out == "Ask the council\nfor minutes\n"
+    assert run_json(cli, "--archive", archive_dir, "note", bridge) == {
+        "id": bridge,
+        "note": "Ask the council\nfor minutes",
+    }
+    assert run_json(cli, "--archive", archive_dir, "show", bridge)["note"] == (
+        "Ask the council\nfor minutes"
+    )
+    page = run_json(cli, "--archive", archive_dir, "search", "notes:minutes")
+    assert [h["id"] for h in page["hits"]] == [bridge]
+    code, out, _ = cli("--archive", archive_dir, "note", bridge, "")
+    assert out == f"{bridge}: note removed\n"
+    assert run_json(cli, "--archive", archive_dir, "note", bridge)["note"] == ""
+    assert cli("--archive", archive_dir, "note", "0123456789ab")[0] == 2
+
+
+def test_search_json_hits_carry_author_and_lead_image(
+    cli, archive_dir: Path, imported: dict[str, str]
+):
+    page = run_json(cli, "--archive", archive_dir, "search", "--sort", "newest")
+    hits = {h["id"]: h for h in page["hits"]}
+    storm = run_json(cli, "--archive", archive_dir, "show", imported["storm"])
+    assert hits[imported["storm"]]["author"] == "Jan Novák"
+    assert hits[imported["storm"]]["lead_image"] == storm["images"][0]["sha256"]
+    assert hits[imported["concert"]]["lead_image"] is None
+
+
+# -- tag administration ---------------------------------------------------------------
+
+
+def _tag_names(cli, archive_dir: Path) -> dict[str, int]:
+    return {t["name"]: t["count"] for t in run_json(cli, "--archive", archive_dir, "tags")["tags"]}
+
+
+def test_tags_rename_merge_and_delete(cli, archive_dir: Path, imported: dict[str, str]):
+    code, out, _ = cli("--archive", archive_dir, "tags", "rename", "REGION", "place")
+    assert code == 0 and out == "Renamed REGION to place: 3 article(s) changed.\n"
+    names = _tag_names(cli, archive_dir)
+    assert names["place"] == 3 and names["place/carrow/point"] == 1
+    assert not any(n.startswith("region") for n in names)
+
+    report = run_json(cli, "--archive", archive_dir, "tags", "merge", "place/dunmoor", "type", "x")
+    assert report["changed"] == 3
+    assert {t["name"]: t["count"] for t in report["tags"]} == _tag_names(cli, archive_dir)
+    assert _tag_names(cli, archive_dir)["x/news"] == 2
+
+    code, out, _ = cli("--archive", archive_dir, "tags", "delete", "place")
+    assert code == 0 and out == "Deleted place: 2 article(s) changed.\n"
+    assert sorted(_tag_names(cli, archive_dir)) == ["x", "x/news"]
+    assert run_json(cli, "--archive", archive_dir, "show", imported["concert"])["tags"] == ["x"]
+
+
+def test_tags_admin_errors_are_usage_errors(cli, archive_dir: Path, imported: dict[str, str]):
+    code, _, err = cli("--archive", archive_dir, "tags", "rename", "nowhere", "place")
+    assert code == 2 and "no tag 'nowhere'" in err
+    assert cli("--archive", archive_dir, "tags", "rename", "region", " ")[0] == 2
+    assert cli("--archive", archive_dir, "tags", "delete", "nowhere")[0] == 2
+    assert cli("--archive", archive_dir, "tags", "merge", "region")[0] == 2  # needs a target
+    assert _tag_names(cli, archive_dir)["region"] == 3
+
+
+# -- saved searches ------------------------------------------------------------------------
+
+
+def test_saved_searches_through_the_command_line(cli, archive_dir: Path, imported):
+    code, out, _ = cli("--archive", archive_dir, "saved")
+    assert code == 0 and out.startswith("No saved searches yet.")
+    code, out, _ = cli(
+        "--archive", archive_dir, "saved", "save", "Coast", "harbour", "--source", "Coast Wire"
+    )
+    assert code == 0 and out == "Saved 'Coast'.\n"
+    cli(
+        "--archive",
+        archive_dir,
+        "saved",
+        "save",
+        "all news",
+        "--tag",
+        "type/news",
+        "--sort",
+        "oldest",
+    )
+    listed = run_json(cli, "--archive", archive_dir, "saved")["saved"]
+    assert listed == [
+        {
+            "name": "all news",
+            "query": "",
+            "topics": [],
+            "tags": ["type/news"],
+            "sources": [],
+            "since": None,
+            "until": None,
+            "sort": "oldest",
+            "count": 2,
+        },
+        {
+            "name": "Coast",
+            "query": "harbour",
+            "topics": [],
+            "tags": [],
+            "sources": ["Coast Wire"],
+            "since": None,
+            "until": None,
+            "sort": "relevance",
+            "count": 2,
+        },
+    ]
+    code, out, _ = cli("--archive", archive_dir, "saved")
+    assert out.splitlines() == [
+        "all news  (2)  (everything) --tag type/news --sort oldest",
+        "Coast  (2)  harbour --source 'Coast Wire'",
+    ]
+
+    ran = run_json(cli, "--archive", archive_dir, "saved", "run", "coast")
+    searched = run_json(
+        cli, "--archive", archive_dir, "search", "harbour", "--source", "Coast Wire"
+    )
+    assert ran == searched and ran["total"] == 2
+    ran_text = cli("--archive", archive_dir, "saved", "run", "all news", "--limit", "1")[1]
+    searched_text = cli(
+        "--archive", archive_dir, "search", "--tag", "type/news", "--sort", "oldest", "--limit", "1"
+    )[1]
+    assert ran_text == searched_text
+
+    assert cli("--archive", archive_dir, "saved", "rename", "coast", "Harbour")[0] == 0
+    assert cli("--archive", archive_dir, "saved", "delete", "ALL NEWS")[0] == 0
+    assert [s["name"] for s in run_json(cli, "--archive", archive_dir, "saved")["saved"]] == [
+        "Harbour"
+    ]
+
+
+def test_saved_search_errors_are_usage_errors(cli, archive_dir: Path, imported):
+    cli("--archive", archive_dir, "saved", "save", "one", "harbour")
+    cli("--archive", archive_dir, "saved", "save", "two", "concert")
+    for args in (
+        ("saved", "run", "three"),
+        ("saved", "rename", "one", "TWO"),
+        ("saved", "rename", "three", "four"),
+        ("saved", "delete", "three"),
+        ("saved", "save", " ", "x"),
+        ("saved", "save", "bad", "--since", "yesterday"),
+    ):
+        code, _, err = cli("--archive", archive_dir, *args)
+        assert code == 2 and err.startswith("archive-app: "), args
+    assert [s["name"] for s in run_json(cli, "--archive", archive_dir, "saved")["saved"]] == [
+        "one",
+        "two",
+    ]
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def test_export_every_hit_of_a_search(cli, archive_dir: Path, imported, tmp_path: Path):
+    target = tmp_path / "coast.csv"
+    code, out, _ = cli(
+        "--archive", archive_dir, "export", "harbour", "--source", "Coast Wire",
+        "--format", "csv", "--output", target,
+    )  # fmt: skip
+    assert code == 0 and out == f"Exported 2 article(s) to {target} (csv).\n"
+    rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8-sig"), newline="")))
+    assert {r["id"] for r in rows} == {imported["bridge"], imported["storm"]}
+    assert all("harbour" in r["snippet"].lower() for r in rows)
+
+    target = tmp_path / "all.json"
+    report = run_json(
+        cli, "--archive", archive_dir, "export", "--format", "json", "--output", target,
+        "--sort", "oldest",
+    )  # fmt: skip
+    assert report == {"path": str(target), "format": "json", "count": 3, "cancelled": False}
+    data = json.loads(target.read_text("utf-8"))
+    assert [a["id"] for a in data["articles"]] == [
+        imported["concert"],
+        imported["bridge"],
+        imported["storm"],
+    ]
+
+
+def test_export_the_given_ids(cli, archive_dir: Path, imported, tmp_path: Path):
+    target = tmp_path / "two.html"
+    report = run_json(
+        cli, "--archive", archive_dir, "export", "flooded", "--format", "html", "--output", target,
+        "--ids", imported["storm"][:8], imported["concert"],
+    )  # fmt: skip
+    assert report["count"] == 2
+    text = target.read_text("utf-8")
+    assert text.index("Storm floods the coast road") < text.index("Orchestra returns")
+    assert "<mark>flooded</mark>" in text and "data:image/png;base64," in text
+    assert "<script" not in text
+
+
+def test_export_errors(cli, archive_dir: Path, imported, tmp_path: Path):
+    out = tmp_path / "x.csv"
+    base = ("--archive", archive_dir, "export", "--output")
+    assert cli(*base, out, "--format", "xls")[0] == 2
+    assert cli(*base, out)[0] == 2  # --format is required
+    assert cli(*base, out, "--format", "csv", "--ids", "0123456789ab")[0] == 2
+    assert cli(*base, out, "--format", "csv", "--ids", imported["storm"], "--tag", "x")[0] == 2
+    code, _, err = cli(*base, tmp_path / "missing" / "x.csv", "--format", "csv")
+    assert code == 1 and "cannot write" in err
+    assert not out.exists()

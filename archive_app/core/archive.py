@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from whoosh.query import Every
+
 from archive_app import __version__
-from archive_app.core import classification, storing
+from archive_app.core import classification, saved_searches, storing
 from archive_app.core.blobs import BlobStore
 from archive_app.core.catalog import Catalog
 from archive_app.core.dates import normalize_date
@@ -26,7 +28,13 @@ from archive_app.core.importing import (
     resolved,
     walk,
 )
-from archive_app.core.index import IndexBuildCancelled, IndexDocument, SearchIndex, source_key
+from archive_app.core.index import (
+    IndexBuildCancelled,
+    IndexDocument,
+    QuerySyntaxError,
+    SearchIndex,
+    source_key,
+)
 from archive_app.core.locking import WriteLock
 from archive_app.core.models import (
     Article,
@@ -39,6 +47,8 @@ from archive_app.core.models import (
     ImportReport,
     Problem,
     Provenance,
+    ResultIds,
+    SavedSearch,
     SearchPage,
     SearchRequest,
     TagCount,
@@ -51,6 +61,7 @@ EDITABLE_FIELDS = ("title", "author", "source", "url", "published")
 ARCHIVE_FORMAT = 1
 INDEX_BATCH = 500  # index work applied per commit
 IMPORT_BATCH = 1000  # during a large import: fewer segments, each sorted in memory
+ROW_BATCH = 500  # ids per catalog query when reading result rows
 
 
 class ArchiveError(Exception):
@@ -128,6 +139,10 @@ class Archive:
             SearchIndex.destroy(self.root / leftover)
         try:
             index = SearchIndex(folder) if SearchIndex.exists(folder) else None
+            if index is not None and not index.schema_is_current():
+                # Written by an earlier version (a field added since): rebuild it aside.
+                index.close()
+                index = None
             if index is not None and index.doc_count() != self._article_count():
                 # A count mismatch means a crash between catalog and index: reconcile.
                 self._queue_all_missing(index)
@@ -304,6 +319,15 @@ class Archive:
             language=row["language"],
             tags=self._tags_of(article_id),
             topics=tuple(t.topic for t in self._topics_of(article_id)),
+            note=self._note_of(article_id),
+        )
+
+    def _note_of(self, article_id: str) -> str:
+        return str(
+            self.catalog.scalar(
+                "SELECT text FROM article_notes WHERE article_id = ?", (article_id,)
+            )
+            or ""
         )
 
     def _captions_of(self, article_id: str) -> str:
@@ -415,6 +439,7 @@ class Archive:
             duplicates=duplicates,
             edited_fields=edited,
             warnings=tuple(json.loads(row["warnings"] or "[]")),
+            note=self._note_of(article_id),
         )
 
     def _effective(self, row) -> dict[str, str]:
@@ -485,50 +510,128 @@ class Archive:
             offset=max(0, request.offset),
         )
         ids = [h.id for h in raw.hits]
-        rows = self._hit_rows(ids)
-        snippets: dict[int, str] = {}
-        if request.snippets:
-            texts = {h.docnum: rows[h.id]["text"] for h in raw.hits if h.id in rows}
-            snippets = self.index.snippets(raw.query, texts)
-        hits = []
-        for h in raw.hits:
-            row = rows.get(h.id)
-            if row is None:  # indexed but gone from the catalog; check --repair clears it
-                continue
-            hits.append(
-                Hit(
-                    id=h.id,
-                    title=row["title"],
-                    source=row["source"],
-                    published=row["published"],
-                    tags=row["tags"],
-                    topics=row["topics"],
-                    score=round(h.score, 4),
-                    snippet=snippets.get(h.docnum, ""),
+        rows = self._hit_rows(ids, with_text=request.snippets)
+        marks = self._snippets(raw.query, ids, rows) if request.snippets else {}
+        # An id indexed but gone from the catalog has no row; check --repair clears it.
+        hits = tuple(
+            _hit(h.id, rows[h.id], round(h.score, 4), marks.get(h.id, ""))
+            for h in raw.hits
+            if h.id in rows
+        )
+        return SearchPage(
+            request, raw.total, hits, self._facets(raw.facets), self._suggestion(request.query)
+        )
+
+    def search_ids(self, request: SearchRequest) -> ResultIds:
+        """Every hit's id in the request's order (limit and offset ignored), with facets.
+
+        No catalog row is read: the desktop app's list holds the ids and asks
+        `hits` for the rows it shows.
+        """
+        raw = self.index.search_ids(
+            request.query,
+            topics=request.topics,
+            tags=request.tags,
+            sources=request.sources,
+            since=storing.safe_date(request.since),
+            until=storing.safe_date(request.until),
+            sort=request.sort,
+        )
+        return ResultIds(
+            request, raw.total, raw.ids, self._facets(raw.facets), self._suggestion(request.query)
+        )
+
+    def hits(
+        self, ids: Sequence[str], query: str = "", *, snippets: bool = True
+    ) -> tuple[Hit, ...]:
+        """Rows for the given ids in their order; ids no longer in the archive are left out.
+
+        Snippets mark the words of `query` (parsed as `search` parses it); an
+        empty or malformed query marks nothing. `score` is 0: order comes from
+        `search_ids`.
+        """
+        ids = list(ids)
+        rows = self._hit_rows(ids, with_text=snippets)
+        marks: dict[str, str] = {}
+        if snippets:
+            try:
+                parsed = self.index.parse(query)
+            except QuerySyntaxError:
+                parsed = Every()
+            marks = self._snippets(parsed, ids, rows)
+        return tuple(_hit(i, rows[i], 0.0, marks.get(i, "")) for i in ids if i in rows)
+
+    def _snippets(self, parsed, ids: Iterable[str], rows: dict[str, dict]) -> dict[str, str]:
+        texts = {i: rows[i]["text"] for i in ids if i in rows}
+        notes = {i: rows[i]["note"] for i in texts if rows[i]["note"]}
+        return self.index.snippets(parsed, texts, notes)
+
+    def _suggestion(self, text: str) -> str | None:
+        return self.index.suggest(text) if text.strip() else None
+
+    def _facets(self, raw: dict[str, dict[str, int]]) -> Facets:
+        return Facets(
+            tags=raw.get("tags", {}),
+            topics=raw.get("topics", {}),
+            sources=self._source_labels(raw.get("sources", {})),
+            years=dict(sorted(raw.get("years", {}).items(), reverse=True)),
+        )
+
+    def _hit_rows(self, ids: Sequence[str], *, with_text: bool) -> dict[str, dict]:
+        """What a result row shows, by id: one query per table for each batch of ids."""
+        unique = list(dict.fromkeys(ids))
+        rows: dict[str, dict] = {}
+        for start in range(0, len(unique), ROW_BATCH):
+            rows.update(self._hit_rows_batch(unique[start : start + ROW_BATCH], with_text))
+        return rows
+
+    def _hit_rows_batch(self, ids: list[str], with_text: bool) -> dict[str, dict]:
+        marks = ",".join("?" * len(ids))
+        text = ", text" if with_text else ""
+        rows: dict[str, dict] = {
+            r["id"]: dict(r) | {"tags": [], "topics": []}
+            for r in self.catalog.query(
+                f"SELECT id, {', '.join(EDITABLE_FIELDS)}{text} FROM articles"
+                f" WHERE id IN ({marks})",
+                ids,
+            )
+        }
+        # Another thread may import an article between these queries: rows
+        # of an id the first query did not return are ignored (`spare`).
+        spare: dict = {"tags": [], "topics": []}
+        for r in self.catalog.query(
+            f"SELECT article_id, field, value FROM article_edits WHERE article_id IN ({marks})",
+            ids,
+        ):
+            rows.get(r[0], spare)[r[1]] = r[2]
+        for r in self.catalog.query(
+            "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id"
+            f" WHERE at.article_id IN ({marks}) ORDER BY t.name COLLATE NOCASE",
+            ids,
+        ):
+            rows.get(r[0], spare)["tags"].append(r[1])
+        for r in self.catalog.query(
+            "SELECT article_id, topic_id FROM article_topics"
+            f" WHERE assigned = 1 AND article_id IN ({marks}) ORDER BY topic_id",
+            ids,
+        ):
+            rows.get(r[0], spare)["topics"].append(r[1])
+        # SQLite takes the bare column from the row holding min(position).
+        for r in self.catalog.query(
+            "SELECT article_id, sha256, min(position) FROM article_images"
+            f" WHERE sha256 IS NOT NULL AND article_id IN ({marks}) GROUP BY article_id",
+            ids,
+        ):
+            rows.get(r[0], spare)["lead_image"] = r[1]
+        if with_text:
+            notes = dict(
+                self.catalog.query(
+                    f"SELECT article_id, text FROM article_notes WHERE article_id IN ({marks})",
+                    ids,
                 )
             )
-        suggestion = self.index.suggest(request.query) if request.query.strip() else None
-        facets = Facets(
-            tags=raw.facets.get("tags", {}),
-            topics=raw.facets.get("topics", {}),
-            sources=self._source_labels(raw.facets.get("sources", {})),
-            years=dict(sorted(raw.facets.get("years", {}).items(), reverse=True)),
-        )
-        return SearchPage(request, raw.total, tuple(hits), facets, suggestion)
-
-    def _hit_rows(self, ids: list[str]) -> dict[str, dict]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows: dict[str, dict] = {}
-        for r in self.catalog.query(f"SELECT * FROM articles WHERE id IN ({marks})", ids):
-            values = self._effective(r)
-            rows[r["id"]] = {
-                **values,
-                "text": r["text"],
-                "tags": self._tags_of(r["id"]),
-                "topics": tuple(t.topic for t in self._topics_of(r["id"])),
-            }
+            for article_id, row in rows.items():
+                row["note"] = notes.get(article_id, "")
         return rows
 
     def _source_labels(self, counts: dict[str, int]) -> dict[str, int]:
@@ -545,6 +648,25 @@ class Archive:
                 labels.setdefault(source_key(str(r[0])), r[0])
             self._source_names = labels
         return {labels.get(k, k): v for k, v in counts.items()}
+
+    # -- notes ---------------------------------------------------------------
+
+    def set_note(self, article_id: str, text: str) -> None:
+        """Keep the person's plain-text note on an article ("" removes it); it is searchable."""
+        article_id = self.resolve_id(article_id)
+        text = text.strip()
+        with self._write:
+            with self.catalog.transaction() as conn:
+                if text:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO article_notes(article_id, text, updated_at)"
+                        " VALUES (?, ?, ?)",
+                        (article_id, text, storing.now()),
+                    )
+                else:
+                    conn.execute("DELETE FROM article_notes WHERE article_id = ?", (article_id,))
+                self._queue(conn, article_id)
+            self._drain_index_queue()
 
     # -- tags ----------------------------------------------------------------
 
@@ -571,6 +693,120 @@ class Archive:
         self._drain_index_queue()
         return self._tags_of(article_id)
 
+    def tag_many(
+        self, ids: Iterable[str], tags: Iterable[str], *, progress: Progress | None = None
+    ) -> int:
+        """Add the tags to every article given; returns how many articles changed.
+
+        One transaction and one pass over the index; ids no longer in the
+        archive are skipped.
+        """
+        names = self._tag_names(tags)
+        if not names:
+            raise InvalidValue("give at least one tag to add")
+        existing = self._existing_ids(ids)
+        with self._write:
+            with self.catalog.transaction() as conn:
+                changed: set[str] = set()
+                for name in names:
+                    changed |= storing.attach_tag_to_many(conn, existing, name)
+                self._queue_many(conn, changed)
+            self._drain_index_queue(progress)
+        return len(changed)
+
+    def untag_many(
+        self, ids: Iterable[str], tags: Iterable[str], *, progress: Progress | None = None
+    ) -> int:
+        """Remove exactly these tags (not those below them); returns how many articles changed."""
+        names = self._tag_names(tags)
+        existing = self._existing_ids(ids)
+        with self._write:
+            with self.catalog.transaction() as conn:
+                changed: set[str] = set()
+                for name in names:
+                    changed |= storing.detach_tag_from_many(conn, existing, name)
+                storing.remove_unused_tags(conn)
+                self._queue_many(conn, changed)
+            self._drain_index_queue(progress)
+        return len(changed)
+
+    def rename_tag(self, old: str, new: str, *, progress: Progress | None = None) -> int:
+        """Rename a tag and every tag below it (`region` → `place` makes `place/kherson`).
+
+        If the new name exists already the tags merge. Returns how many articles changed.
+        """
+        return self.merge_tags([old], new, progress=progress)
+
+    def merge_tags(
+        self, sources: Iterable[str], target: str, *, progress: Progress | None = None
+    ) -> int:
+        """Rename each source (and the tags below it) into the target; returns articles changed."""
+        target_name = storing.normalize_tag(target)
+        if not target_name:
+            raise InvalidValue(f"{target!r} is not a tag name")
+        names = self._known_tags(sources)
+        with self._write:
+            with self.catalog.transaction() as conn:
+                changed: set[str] = set()
+                for name in names:
+                    # An earlier source may have moved this one already (`a` before `a/b`).
+                    if storing.tags_at_or_below(conn, name):
+                        changed |= storing.move_tags(conn, name, target_name)
+                self._queue_many(conn, changed)
+            self._drain_index_queue(progress)
+        return len(changed)
+
+    def delete_tag(self, name: str, *, progress: Progress | None = None) -> int:
+        """Remove a tag and every tag below it from every article; returns articles changed."""
+        (known,) = self._known_tags([name])
+        with self._write:
+            with self.catalog.transaction() as conn:
+                changed = storing.remove_tags(conn, known)
+                self._queue_many(conn, changed)
+            self._drain_index_queue(progress)
+        return len(changed)
+
+    @staticmethod
+    def _tag_names(tags: Iterable[str]) -> list[str]:
+        """Normalised, without empties, each name once (capitals ignored)."""
+        names: dict[str, str] = {}
+        for tag in [tags] if isinstance(tags, str) else tags:
+            name = storing.normalize_tag(tag)
+            if name:
+                names.setdefault(name.lower(), name)
+        return list(names.values())
+
+    def _known_tags(self, tags: Iterable[str]) -> list[str]:
+        names = self._tag_names(tags)
+        if not names:
+            raise InvalidValue("give a tag name")
+        rows = [(r[0], r[1]) for r in self.catalog.query("SELECT id, name FROM tags")]
+        unknown = [n for n in names if not storing.matching_tags(rows, n)]
+        if unknown:
+            raise InvalidValue(
+                f"no tag {', '.join(repr(n) for n in unknown)} in the archive (see `tags`)"
+            )
+        return names
+
+    def _existing_ids(self, ids: Iterable[str]) -> list[str]:
+        wanted = list(dict.fromkeys([ids] if isinstance(ids, str) else ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), ROW_BATCH):
+            chunk = wanted[start : start + ROW_BATCH]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.catalog.query(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            )
+        return [i for i in wanted if i in found]
+
+    @staticmethod
+    def _queue_many(conn, article_ids: Iterable[str]) -> None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO index_queue(article_id, op) VALUES (?, 'upsert')",
+            [(i,) for i in sorted(article_ids)],
+        )
+
     def tags(self) -> list[TagCount]:
         """Every tag and every level above it, with counts that include the levels below.
 
@@ -596,6 +832,47 @@ class Archive:
             TagCount(name=shown[key], count=len(ids), direct=direct.get(key, 0))
             for key, ids in sorted(articles_under.items())
         ]
+
+    # -- saved searches ---------------------------------------------------------
+
+    def saved_searches(self) -> list[SavedSearch]:
+        """Every saved search, by name (capitals ignored)."""
+        return saved_searches.all_saved(self.catalog)
+
+    def save_search(self, name: str, request: SearchRequest) -> SavedSearch:
+        """Keep the request under a name (limit and offset are not kept); a same name replaces."""
+        name = self._saved_name(name)
+        kept = SavedSearch(name, saved_searches.without_paging(request), storing.now())
+        with self._write, self.catalog.transaction() as conn:
+            saved_searches.store(conn, kept.name, kept.request, kept.created_at)
+        return kept
+
+    def rename_saved_search(self, old: str, new: str) -> None:
+        current = self._known_saved_search(old)
+        new = self._saved_name(new)
+        existing = saved_searches.find(self.catalog, new)
+        if existing is not None and existing.lower() != current.lower():
+            raise InvalidValue(f"a saved search named {existing!r} exists already")
+        with self._write, self.catalog.transaction() as conn:
+            saved_searches.rename(conn, current, new)
+
+    def delete_saved_search(self, name: str) -> None:
+        current = self._known_saved_search(name)
+        with self._write, self.catalog.transaction() as conn:
+            saved_searches.delete(conn, current)
+
+    @staticmethod
+    def _saved_name(name: str) -> str:
+        cleaned = saved_searches.clean_name(name)
+        if not cleaned:
+            raise InvalidValue("a saved search needs a name")
+        return cleaned
+
+    def _known_saved_search(self, name: str) -> str:
+        found = saved_searches.find(self.catalog, name)
+        if found is None:
+            raise InvalidValue(f"no saved search named {saved_searches.clean_name(name)!r}")
+        return found
 
     # -- topics ---------------------------------------------------------------
 
@@ -760,6 +1037,21 @@ class Archive:
 
         with self._write:
             return check_archive(self, repair=repair, progress=progress)
+
+
+def _hit(article_id: str, row: dict, score: float, snippet: str) -> Hit:
+    return Hit(
+        id=article_id,
+        title=row["title"],
+        source=row["source"],
+        published=row["published"],
+        tags=tuple(row["tags"]),
+        topics=tuple(row["topics"]),
+        score=score,
+        snippet=snippet,
+        author=row["author"],
+        lead_image=row.get("lead_image"),
+    )
 
 
 def value_of(conn, article_id: str, field: str) -> str:

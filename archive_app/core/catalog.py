@@ -151,7 +151,25 @@ CREATE TABLE index_queue (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+# v2: a person's own note on an article (plain text, indexed with it).
+_NOTES_V2 = """
+CREATE TABLE article_notes (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
+# v3: searches kept by name; `request` is the SearchRequest as JSON, without paging.
+_SAVED_SEARCHES_V3 = """
+CREATE TABLE saved_searches (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    request TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _NOTES_V2, _SAVED_SEARCHES_V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -7,11 +7,14 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFilter, UnidentifiedImageError
 
 # Far above any photograph or scanned page, far below what exhausts memory.
 MAX_PIXELS = 80_000_000
 THUMBNAIL_SIZE = (320, 320)
+# A blurred preview keeps colours and rough shapes, nothing a person could recognise.
+BLURRED_PREVIEW_SIDE = 40
+BLURRED_PREVIEW_RADIUS = 2.5
 
 
 class BadImage(Exception):
@@ -69,3 +72,21 @@ def make_thumbnail(data: bytes, target: Path, size: tuple[int, int] = THUMBNAIL_
         image.save(tmp, format="PNG" if has_alpha else "JPEG", quality=85)
         tmp.replace(target)
     return target
+
+
+def blurred_preview(
+    data: bytes, side: int = BLURRED_PREVIEW_SIDE, radius: float = BLURRED_PREVIEW_RADIUS
+) -> bytes:
+    """A tiny, strongly blurred PNG of an image, shown instead of a distressing picture.
+
+    Downscaling first throws the detail away for good (enlarging the preview
+    cannot bring it back); the blur then removes the blocky edges.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (side * 4, side * 4))  # JPEG: decode at a fraction of the size
+        image = image.convert("RGB")
+        image.thumbnail((side, side), Image.Resampling.BOX)
+        blurred = image.filter(ImageFilter.GaussianBlur(radius))
+        out = io.BytesIO()
+        blurred.save(out, format="PNG")
+    return out.getvalue()

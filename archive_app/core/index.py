@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import fields, index, qparser, query
 
@@ -23,14 +24,16 @@ from archive_app.core.dates import date_sort_key, normalize_date
 from archive_app.core.docsets import DocSets, Unscorable
 from archive_app.core.snippets import WORD, excerpt, find_matches
 
-# Plain words search `content` (title, captions, author, source and body in one
-# field) and `title` again for its boost: two posting lists per word instead of
-# one per field keeps scoring fast. `title:`, `author:` and so on still work.
+# Plain words search `content` (title, captions, author, source, body and the
+# person's note in one field) and `title` again for its boost: two posting lists
+# per word instead of one per field keeps scoring fast. `title:`, `author:`,
+# `notes:` and so on still work.
 SEARCH_FIELDS = ("content", "title")
 FIELD_BOOSTS = {"title": 2.0}
-TEXT_FIELDS = ("content", "title", "captions", "author", "source")
+TEXT_FIELDS = ("content", "title", "captions", "author", "source", "notes")
 FACET_FIELDS = {"tags": "tags", "topics": "topics", "sources": "source_key", "years": "year"}
 SNIPPET_CHARS = 220
+K = TypeVar("K")
 WRITER_MB = 128  # Whoosh's in-memory posting pool per writer
 
 
@@ -43,6 +46,7 @@ def build_schema() -> fields.Schema:
         captions=fields.TEXT(analyzer=analyzer),
         author=fields.TEXT(analyzer=analyzer),
         source=fields.TEXT(analyzer=analyzer),
+        notes=fields.TEXT(analyzer=analyzer),
         spell=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
         tags=fields.KEYWORD(commas=True, lowercase=True, scorable=False),
         topics=fields.KEYWORD(commas=True, scorable=False),
@@ -66,6 +70,7 @@ class IndexDocument:
     language: str
     tags: tuple[str, ...]
     topics: tuple[str, ...]
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,16 @@ class RawHit:
 class RawResults:
     total: int
     hits: tuple[RawHit, ...]
+    facets: dict[str, dict[str, int]]
+    query: query.Query
+
+
+@dataclass(frozen=True)
+class RawIds:
+    """Every matching article id, in the requested order."""
+
+    total: int
+    ids: tuple[str, ...]
     facets: dict[str, dict[str, int]]
     query: query.Query
 
@@ -119,6 +134,20 @@ class SearchIndex:
     @staticmethod
     def exists(folder: Path) -> bool:
         return index.exists_in(str(folder))
+
+    def schema_is_current(self) -> bool:
+        """Whether the index was written with this version's fields and analyzers.
+
+        Whoosh keeps the schema it was created with; an index from before a
+        field was added (or an analyzer changed) must be rebuilt, because its
+        documents lack the field and writing the field would fail.
+        """
+        stored, wanted = self._ix.schema, build_schema()
+        if sorted(stored.names()) != sorted(wanted.names()):
+            return False
+        return all(
+            _field_signature(stored[n]) == _field_signature(wanted[n]) for n in wanted.names()
+        )
 
     @staticmethod
     def destroy(folder: Path) -> None:
@@ -274,6 +303,58 @@ class SearchIndex:
                 total=len(matched), hits=tuple(hits), facets=cache.count(matched), query=q
             )
 
+    def search_ids(
+        self,
+        text: str,
+        *,
+        topics: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: str = "",
+        until: str = "",
+        sort: str = "relevance",
+    ) -> RawIds:
+        """Every match's id in the order `search` pages through them, without stored fields.
+
+        Ids come from the cached docnum → id list; date orders of the whole
+        index are cached per generation, so a date-sorted list is one pass
+        over them; relevance sorts the matches by (score, id).
+        """
+        q = self.parse(text)
+        with self._lock:
+            searcher = self._current_searcher()
+            cache = self._facet_cache(searcher)
+            allowed = cache.allowed(topics, tags, sources, since, until)
+            found = cache.docsets.matching(q)
+            matched = found & allowed if allowed is not None else found
+            ids = cache.doc_ids
+            if isinstance(q, query.Every) and sort == "relevance":
+                sort = "newest"
+            if sort == "relevance":
+                scores = self._relevance_scores(searcher, q, matched)
+                order = sorted(matched, key=lambda d: (-scores.get(d, 0.0), ids[d]))
+            else:
+                everything = cache.date_order(sort)
+                if len(matched) == len(everything):
+                    order = everything
+                else:
+                    order = [d for d in everything if d in matched]
+            return RawIds(
+                total=len(matched),
+                ids=tuple(ids[d] for d in order),
+                facets=cache.count(set(matched)),
+                query=q,
+            )
+
+    def _relevance_scores(self, searcher, q: query.Query, matched) -> dict[int, float]:
+        """The score of every matched document (0 for those no scored part matched)."""
+        try:
+            scores = self._facet_cache(searcher).docsets.scores(q, matched)
+        except Unscorable:
+            found = searcher.search(q, limit=None, filter=set(matched)).top_n
+            scores = {docnum: float(score or 0.0) for score, docnum in found}
+        return _with_unscored(scores, matched)
+
     def _top_hits(
         self, searcher, q: query.Query, matched: set[int], sort: str, top: int
     ) -> list[RawHit]:
@@ -283,12 +364,13 @@ class SearchIndex:
         updated or the index is rebuilt; ordering ties by id keeps results the
         same across rebuilds. Only ties that cross the page boundary cost extra.
         """
-        ids = searcher.reader().column_reader("id")
+        cache = self._facet_cache(searcher)
+        ids = cache.doc_ids
         if isinstance(q, query.Every) and sort == "relevance":
             sort = "newest"
         if sort == "relevance":
             try:
-                scored = self._facet_cache(searcher).docsets.scores(q, matched)
+                scored = _with_unscored(cache.docsets.scores(q, matched), matched)
                 first = heapq.nsmallest(top + 1, ((-v, d) for d, v in scored.items()))
                 if len(first) > top and first[top][0] == first[top - 1][0]:
                     first = [(-v, d) for d, v in scored.items()]
@@ -299,13 +381,7 @@ class SearchIndex:
                 first = [(-score, docnum) for score, docnum in found]
             ranked = _break_ties(first, top, ids)
             return [RawHit(ids[d], -key, d) for key, d in ranked]
-        date_keys = self._facet_cache(searcher).date_keys
-        undated = 99_999_999  # undated articles come last in either order
-
-        def key(docnum: int) -> int:
-            value = date_keys.get(docnum, 0)
-            return undated if not value else (-value if sort == "newest" else value)
-
+        key = cache.date_key_function(sort)
         first = heapq.nsmallest(top + 1, ((key(d), d) for d in matched))
         if len(first) > top and first[top][0] == first[top - 1][0]:
             first = [(key(d), d) for d in matched]
@@ -320,18 +396,28 @@ class SearchIndex:
         results = searcher.search(q, limit=len(docnums), filter=docnums)
         return {docnum: float(score or 0.0) for score, docnum in results.top_n}
 
-    def snippets(self, q: query.Query, texts: dict[int, str]) -> dict[int, str]:
+    def snippets(
+        self, q: query.Query, texts: dict[K, str], notes: dict[K, str] | None = None
+    ) -> dict[K, str]:
         """Highlighted excerpts of the given texts, keyed like them.
 
         Only the rows being shown get excerpts: marking a body costs far more
-        than finding it.
+        than finding it. When the query's words are only in a person's note
+        (`notes`, keyed like `texts`), the excerpt comes from the note.
         """
         with self._lock:
             terms = _highlight_terms(q, self._current_searcher().reader())
-        return {
-            key: excerpt(text, find_matches(text, terms, index_form), max_chars=SNIPPET_CHARS)
-            for key, text in texts.items()
-        }
+        notes = notes or {}
+        out: dict[K, str] = {}
+        for key, text in texts.items():
+            matches = find_matches(text, terms, index_form)
+            note = notes.get(key, "")
+            if not matches and note:
+                in_note = find_matches(note, terms, index_form)
+                if in_note:
+                    text, matches = note, in_note
+            out[key] = excerpt(text, matches, max_chars=SNIPPET_CHARS)
+        return out
 
     def suggest(self, text: str) -> str | None:
         """The query with misspelt words replaced, or None when every word is known."""
@@ -372,7 +458,12 @@ class SearchIndex:
         )
         parser.add_plugin(
             qparser.FieldAliasPlugin(
-                {"tags": ["tag"], "topics": ["topic"], "content": ["body", "text"]}
+                {
+                    "tags": ["tag"],
+                    "topics": ["topic"],
+                    "content": ["body", "text"],
+                    "notes": ["note"],
+                }
             )
         )
         parser.add_plugin(qparser.GtLtPlugin())
@@ -418,10 +509,43 @@ class _FacetCache:
         sets: dict[str, dict[str, set[int]]],
         date_keys: dict[int, int],
         docsets: DocSets,
+        reader,
     ) -> None:
         self.sets = sets
         self.date_keys = date_keys
         self.docsets = docsets
+        self._reader = reader
+        self._doc_ids: list[str] | None = None
+        self._date_orders: dict[str, list[int]] = {}
+
+    @property
+    def doc_ids(self) -> list[str]:
+        """Article id by document number (deleted numbers keep their old id)."""
+        if self._doc_ids is None:
+            self._doc_ids = list(self._reader.column_reader("id"))
+        return self._doc_ids
+
+    def date_key_function(self, sort: str) -> Callable[[int], int]:
+        """Sort key of a document for `newest` or `oldest`; undated ones come last."""
+        date_keys = self.date_keys
+        undated = 99_999_999
+        newest = sort == "newest"
+
+        def key(docnum: int) -> int:
+            value = date_keys.get(docnum, 0)
+            return undated if not value else (-value if newest else value)
+
+        return key
+
+    def date_order(self, sort: str) -> list[int]:
+        """Every live document in `newest` or `oldest` order, ties by id."""
+        order = self._date_orders.get(sort)
+        if order is None:
+            key, ids = self.date_key_function(sort), self.doc_ids
+            live = self.docsets.all_docs()
+            order = sorted(live, key=lambda d: (key(d), ids[d]))
+            self._date_orders[sort] = order
+        return order
 
     @classmethod
     def build(cls, searcher) -> _FacetCache:
@@ -444,7 +568,7 @@ class _FacetCache:
             for docnum in range(reader.doc_count_all()):
                 if not reader.is_deleted(docnum):
                     date_keys[docnum] = int(column[docnum] or 0)
-        return cls(sets, date_keys, DocSets(searcher, date_keys))
+        return cls(sets, date_keys, DocSets(searcher, date_keys), reader)
 
     def allowed(
         self,
@@ -488,16 +612,36 @@ class _FacetCache:
         return counts
 
 
+def _field_signature(field: fields.FieldType) -> tuple:
+    """What decides how a field is written and read (Whoosh's own == ignores analyzers)."""
+    column = getattr(field, "column_type", None)
+    return (
+        type(field).__name__,
+        getattr(field, "analyzer", None),
+        type(getattr(field, "format", None)).__name__,
+        field.stored,
+        field.unique,
+        field.scorable,
+        type(column).__name__ if column is not None else None,
+        getattr(field, "numtype", None),
+        getattr(field, "bits", None),
+        getattr(field, "signed", None),
+    )
+
+
 def _fields_of(doc: IndexDocument) -> dict[str, object]:
     values: dict[str, object] = {
         "id": doc.id,
         "title": doc.title,
-        "content": "\n".join((doc.title, doc.captions, doc.author, doc.source, doc.body)),
+        "content": "\n".join((doc.title, doc.captions, doc.author, doc.source, doc.body, doc.note)),
         "captions": doc.captions,
         "author": doc.author,
         "source": doc.source,
+        "notes": doc.note,
         # Spelling needs each word once, not its every occurrence.
-        "spell": " ".join(dict.fromkeys(WORD.findall(f"{doc.title} {doc.captions} {doc.body}"))),
+        "spell": " ".join(
+            dict.fromkeys(WORD.findall(f"{doc.title} {doc.captions} {doc.body} {doc.note}"))
+        ),
         "tags": ",".join(sorted({a for t in doc.tags for a in tag_with_ancestors(t)})),
         "topics": ",".join(doc.topics),
         "date_key": date_sort_key(doc.published),
@@ -573,6 +717,13 @@ class _PhraseGaps:
                 node = node.copy()
                 node.slop = max(node.slop, 1 + stopped)
         return node
+
+
+def _with_unscored(scores: dict[int, float], matched) -> dict[int, float]:
+    """Scores for every match: `NOT x` scores nothing, yet everything else matches it."""
+    if len(scores) < len(matched):
+        return dict.fromkeys(matched, 0.0) | scores
+    return scores
 
 
 def _break_ties(pairs: list[tuple[float, int]], top: int, ids) -> list[tuple[float, int]]:

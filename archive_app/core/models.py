@@ -61,6 +61,7 @@ class Article:
     duplicates: tuple[str, ...]
     edited_fields: tuple[str, ...]
     warnings: tuple[str, ...]
+    note: str = ""  # the person's own notes on the article: plain text, searchable
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ class Hit:
     topics: tuple[str, ...]
     score: float
     snippet: str  # HTML-escaped text with matched terms in <mark>…</mark>
+    author: str = ""
+    lead_image: str | None = None  # sha256 of the first stored image, for a thumbnail
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,35 @@ class SearchPage:
     hits: tuple[Hit, ...]
     facets: Facets
     suggestion: str | None
+
+
+@dataclass(frozen=True)
+class ResultIds:
+    """Every hit of a search, as ids in the request's order (limit and offset ignored).
+
+    The desktop app holds these and asks `Archive.hits` for the rows it shows.
+    """
+
+    request: SearchRequest
+    total: int
+    ids: tuple[str, ...]
+    facets: Facets
+    suggestion: str | None
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    name: str
+    request: SearchRequest  # limit and offset are not kept
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: str
+    format: str  # "csv", "json" or "html"
+    count: int
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)

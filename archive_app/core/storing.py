@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterable
 
 from archive_app import __version__
 from archive_app.core import classification, fingerprints
@@ -190,3 +191,114 @@ def normalize_tag(tag: str) -> str:
     """`Region / Kherson ` → `Region/Kherson`: trimmed parts, single spaces, no empty levels."""
     parts = [" ".join(p.split()) for p in tag.split("/")]
     return "/".join(p for p in parts if p)
+
+
+# -- tag administration: rename, merge, delete (levels match without regard to case) --
+
+
+def tags_at_or_below(conn: sqlite3.Connection, name: str) -> list[tuple[int, str]]:
+    """The tag rows named `name` or below it: `region` gives `Region`, `region/kherson`."""
+    return matching_tags(conn.execute("SELECT id, name FROM tags ORDER BY id"), name)
+
+
+def matching_tags(rows: Iterable[tuple[int, str]], name: str) -> list[tuple[int, str]]:
+    wanted = [level.lower() for level in name.split("/")]
+    return [
+        (tag_id, tag)
+        for tag_id, tag in rows
+        if [level.lower() for level in tag.split("/")[: len(wanted)]] == wanted
+    ]
+
+
+def move_tags(conn: sqlite3.Connection, old: str, new: str) -> set[str]:
+    """Rename `old` and every tag below it to sit under `new`; returns the articles changed.
+
+    When a new name exists already the two merge: an article with both keeps one.
+    Old rows are removed before new ones are added, so a rename that only
+    changes capitals takes effect.
+    """
+    rows = tags_at_or_below(conn, old)
+    depth = len(old.split("/"))
+    renamed = {tag_id: "/".join([new, *tag.split("/")[depth:]]) for tag_id, tag in rows}
+    if all(renamed[tag_id] == tag for tag_id, tag in rows):
+        return set()
+    links = _links_of(conn, list(renamed))
+    _delete_tag_rows(conn, list(renamed))
+    by_name: dict[str, list[str]] = {}
+    for article_id, tag_id in links:
+        by_name.setdefault(renamed[tag_id], []).append(article_id)
+    for name, article_ids in by_name.items():
+        conn.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", (name,))
+        tag_id = conn.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0]
+        conn.executemany(
+            "INSERT OR IGNORE INTO article_tags(article_id, tag_id) VALUES (?, ?)",
+            [(article_id, tag_id) for article_id in article_ids],
+        )
+    return {article_id for article_id, _ in links}
+
+
+def remove_tags(conn: sqlite3.Connection, name: str) -> set[str]:
+    """Remove `name` and every tag below it from every article; returns the articles changed."""
+    tag_ids = [tag_id for tag_id, _ in tags_at_or_below(conn, name)]
+    links = _links_of(conn, tag_ids)
+    _delete_tag_rows(conn, tag_ids)
+    return {article_id for article_id, _ in links}
+
+
+def attach_tag_to_many(conn: sqlite3.Connection, article_ids: list[str], tag: str) -> set[str]:
+    """Tag every article (all of which exist); returns those that did not have the tag."""
+    conn.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", (tag,))
+    tag_id = conn.execute("SELECT id FROM tags WHERE name = ?", (tag,)).fetchone()[0]
+    had = {a for a, _ in _links_of(conn, [tag_id], article_ids)}
+    added = [a for a in dict.fromkeys(article_ids) if a not in had]
+    conn.executemany(
+        "INSERT INTO article_tags(article_id, tag_id) VALUES (?, ?)", [(a, tag_id) for a in added]
+    )
+    return set(added)
+
+
+def detach_tag_from_many(conn: sqlite3.Connection, article_ids: list[str], tag: str) -> set[str]:
+    """Remove exactly this tag (not those below it); returns the articles that had it."""
+    row = conn.execute("SELECT id FROM tags WHERE name = ?", (tag,)).fetchone()
+    if row is None:
+        return set()
+    had = {a for a, _ in _links_of(conn, [row[0]], article_ids)}
+    conn.executemany(
+        "DELETE FROM article_tags WHERE article_id = ? AND tag_id = ?", [(a, row[0]) for a in had]
+    )
+    return had
+
+
+def remove_unused_tags(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
+
+
+IN_BATCH = 500  # values per `IN (...)`, well below SQLite's limit on parameters
+
+
+def _links_of(
+    conn: sqlite3.Connection, tag_ids: list[int], article_ids: list[str] | None = None
+) -> list[tuple[str, int]]:
+    """(article, tag) pairs for these tags, optionally only for these articles."""
+    links: list[tuple[str, int]] = []
+    for start in range(0, len(tag_ids), IN_BATCH):
+        tags = tag_ids[start : start + IN_BATCH]
+        tag_marks = ",".join("?" * len(tags))
+        if article_ids is None:
+            links += conn.execute(
+                f"SELECT article_id, tag_id FROM article_tags WHERE tag_id IN ({tag_marks})", tags
+            ).fetchall()
+            continue
+        for first in range(0, len(article_ids), IN_BATCH):
+            chunk = article_ids[first : first + IN_BATCH]
+            links += conn.execute(
+                f"SELECT article_id, tag_id FROM article_tags WHERE tag_id IN ({tag_marks})"
+                f" AND article_id IN ({','.join('?' * len(chunk))})",
+                [*tags, *chunk],
+            ).fetchall()
+    return [(a, t) for a, t in links]
+
+
+def _delete_tag_rows(conn: sqlite3.Connection, tag_ids: list[int]) -> None:
+    conn.executemany("DELETE FROM article_tags WHERE tag_id = ?", [(t,) for t in tag_ids])
+    conn.executemany("DELETE FROM tags WHERE id = ?", [(t,) for t in tag_ids])

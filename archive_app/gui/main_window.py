@@ -1,0 +1,625 @@
+"""The main window: search bar, sidebar, results and reader over one archive.
+
+The window opens at once and opens the archive in the background (which may
+mean building the sample archive or rebuilding a damaged index), showing
+progress meanwhile. Every call into the archive that can take longer than a
+frame goes through the task runner; this module only wires widgets together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from archive_app import __version__
+from archive_app.core.archive import Archive
+from archive_app.core.index import QuerySyntaxError
+from archive_app.core.models import ResultIds, SavedSearch, SearchRequest
+from archive_app.gui.export_dialog import ExportDialog
+from archive_app.gui.filters import Filters
+from archive_app.gui.import_flow import (
+    DropImportFilter,
+    ImportController,
+    ImportProgressWidget,
+    choose_files,
+    choose_folder,
+)
+from archive_app.gui.import_summary import ImportSummaryDialog
+from archive_app.gui.messages import friendly_message, show_error
+from archive_app.gui.reader import ArticleReader
+from archive_app.gui.results_view import ResultsView
+from archive_app.gui.search_bar import SearchBar
+from archive_app.gui.settings import Settings
+from archive_app.gui.sidebar import Sidebar
+from archive_app.gui.tasks import TaskRunner
+from archive_app.gui.welcome import BusyPanel, ProblemPanel, WelcomePanel
+
+APP_TITLE = "archive-app"
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where archives live; passed in so that tests use temporary folders."""
+
+    default_archive: Path
+    demo_archive: Path
+    sample: Path
+
+
+@dataclass(frozen=True)
+class ArchiveChoice:
+    path: Path
+    demo: bool = False
+
+
+def open_archive(choice: ArchiveChoice, places: Places, progress=None) -> Archive:
+    """Open (or create, or build the sample into) an archive. Runs on the writer."""
+    if choice.demo:
+        from archive_app.core.demo import open_demo_archive
+
+        return open_demo_archive(choice.path, places.sample)
+    return Archive.open(choice.path)
+
+
+class Library(QWidget):
+    """The three panes over one open archive; rebuilt when another archive is opened."""
+
+    def __init__(self, archive: Archive, tasks: TaskRunner, settings: Settings) -> None:
+        super().__init__()
+        self.sidebar = Sidebar(archive, tasks)
+        self.results = ResultsView(archive, tasks)
+        self.reader = ArticleReader(archive, tasks)
+        self.reader.set_blur_policy(settings.blur_policy)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.results)
+        self.splitter.addWidget(self.reader)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([230, 420, 620])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        settings: Settings,
+        tasks: TaskRunner,
+        places: Places,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.tasks = tasks
+        self.places = places
+        self.archive: Archive | None = None
+        self.choice: ArchiveChoice | None = None
+        self.library: Library | None = None
+        self.importer: ImportController | None = None
+        self.last_report = None
+        self.result_ids: ResultIds | None = None
+        self._search_pending = False
+
+        self.setWindowTitle(APP_TITLE)
+        self.setMinimumSize(1024, 640)
+        self.search_bar = SearchBar()
+        self.search_bar.query_changed.connect(lambda _q: self.search())
+        self.banner = QLabel()
+        self.banner.setObjectName("sampleBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.linkActivated.connect(lambda _l: self.open_default_archive())
+        self.banner.setContentsMargins(10, 4, 10, 4)
+        self.banner.setStyleSheet(
+            "#sampleBanner { background: palette(alternate-base); border-bottom: 1px solid"
+            " palette(mid); }"
+        )
+        self.banner.hide()
+        self.pages = QStackedWidget()
+        self.busy = BusyPanel()
+        self.problem = ProblemPanel()
+        self.welcome = WelcomePanel()
+        for page in (self.busy, self.problem, self.welcome):
+            self.pages.addWidget(page)
+        self.problem.retry.connect(lambda: self.choice and self.open_archive(self.choice))
+        self.problem.choose_archive.connect(self.choose_archive)
+        self.problem.open_sample.connect(self.open_sample_archive)
+        self.welcome.import_files.connect(self.import_files)
+        self.welcome.import_folder.connect(self.import_folder)
+        self.welcome.open_sample.connect(self.open_sample_archive)
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.search_bar)
+        column.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.import_progress = ImportProgressWidget()
+        self.statusBar().addPermanentWidget(self.import_progress)
+        self.summary_link = QLabel()
+        self.summary_link.setTextFormat(Qt.TextFormat.RichText)
+        self.summary_link.linkActivated.connect(lambda _l: self.show_import_summary())
+        self.statusBar().addWidget(self.summary_link, 1)
+        self.drop_filter = DropImportFilter(self, self.import_paths)
+        self.setAcceptDrops(True)
+        self.installEventFilter(self.drop_filter)
+
+        self._build_menus()
+        self._restore_layout()
+        self._set_archive_actions(False)
+
+    # -- menus ----------------------------------------------------------------------
+
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self.import_files_action = self._action(
+            file, "&Import Files…", self.import_files, "Ctrl+I", "Import articles into the archive"
+        )
+        self.import_folder_action = self._action(
+            file, "Import &Folder…", self.import_folder, "Ctrl+Shift+I"
+        )
+        self.export_action = self._action(
+            file, "&Export…", self.export, "Ctrl+E", "Export the selected or all results"
+        )
+        file.addSeparator()
+        self._action(file, "&Open Archive…", self.choose_archive, QKeySequence.StandardKey.Open)
+        self._action(file, "Open the &Sample Archive", self.open_sample_archive)
+        file.addSeparator()
+        self._action(file, "&Close Window", self.close, QKeySequence.StandardKey.Close)
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = bar.addMenu("&Edit")
+        self._action(edit, "&Find", self.search_bar.focus, QKeySequence.StandardKey.Find)
+        self.save_search_action = self._action(edit, "&Save Search…", self.save_search, "Ctrl+S")
+        edit.addSeparator()
+        self.edit_metadata_action = self._action(
+            edit, "Edit &Metadata…", self._edit_metadata, "Ctrl+Shift+E"
+        )
+        self.delete_action = self._action(
+            edit, "&Delete Article…", self.delete_selected, QKeySequence.StandardKey.Delete
+        )
+        # Delete must not fire while typing in the search field or a tag editor.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+
+        view = bar.addMenu("&View")
+        self._action(view, "Clear All &Filters", self.clear_filters, "Ctrl+Shift+L")
+        self._action(
+            view, "Next Hit in Article", self._find_next, QKeySequence.StandardKey.FindNext
+        )
+        self._action(
+            view,
+            "Previous Hit in Article",
+            self._find_previous,
+            QKeySequence.StandardKey.FindPrevious,
+        )
+        blur = view.addMenu("&Blur Images")
+        group = QActionGroup(self)
+        self.blur_actions: dict[str, QAction] = {}
+        for policy, text in (
+            ("topic", "In Child-Welfare Articles"),
+            ("always", "Always"),
+            ("never", "Never"),
+        ):
+            action = QAction(text, self, checkable=True)
+            action.setChecked(policy == self.settings.blur_policy)
+            action.triggered.connect(lambda _c=False, p=policy: self.set_blur_policy(p))
+            group.addAction(action)
+            blur.addAction(action)
+            self.blur_actions[policy] = action
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Search &Syntax", self.search_bar.show_help, "F1")
+        self._action(help_menu, "&About archive-app", self.about)
+        self.archive_actions = [
+            self.import_files_action,
+            self.import_folder_action,
+            self.export_action,
+            self.save_search_action,
+            self.edit_metadata_action,
+            self.delete_action,
+        ]
+
+    def _set_archive_actions(self, enabled: bool) -> None:
+        for action in self.archive_actions:
+            action.setEnabled(enabled)
+        self.search_bar.setEnabled(enabled)
+
+    # -- opening archives -----------------------------------------------------------------
+
+    def open_initial_archive(self, choice: ArchiveChoice | None = None) -> None:
+        """The archive named on the command line, else the last one, else the default."""
+        if choice is None:
+            last = self.settings.last_archive
+            if last is not None and (last / "archive.json").exists():
+                choice = ArchiveChoice(last, demo=self.settings.last_was_demo)
+            else:
+                choice = ArchiveChoice(self.places.default_archive)
+        self.open_archive(choice)
+
+    def open_default_archive(self) -> None:
+        self.open_archive(ArchiveChoice(self.places.default_archive))
+
+    def open_sample_archive(self) -> None:
+        self.open_archive(ArchiveChoice(self.places.demo_archive, demo=True))
+
+    def choose_archive(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Open an archive folder (or an empty folder for a new archive)"
+        )
+        if folder:
+            self.open_archive(ArchiveChoice(Path(folder)))
+
+    def open_archive(self, choice: ArchiveChoice) -> None:
+        if self.importer is not None and self.importer.busy:
+            QMessageBox.information(
+                self, APP_TITLE, "Please wait for the import to finish, or cancel it, first."
+            )
+            return
+        self._close_archive()
+        self.choice = choice
+        title = "Building the sample archive…" if choice.demo else "Opening the archive…"
+        self.busy.show_progress(title, detail=str(choice.path))
+        self.pages.setCurrentWidget(self.busy)
+        self.search_bar.hide()
+        places = self.places
+        self.tasks.run(
+            lambda job: open_archive(choice, places),
+            on_done=self._archive_opened,
+            on_error=self._archive_failed,
+            write=True,
+            key="open-archive",
+        )
+
+    def _archive_failed(self, exc: Exception, details: str) -> None:
+        where = self.choice.path if self.choice else ""
+        self.problem.show_problem(f"{friendly_message(exc)}\n\n{where}", details)
+        self.pages.setCurrentWidget(self.problem)
+        self.search_bar.hide()
+        self.setWindowTitle(APP_TITLE)
+
+    def _archive_opened(self, archive: Archive) -> None:
+        self.archive = archive
+        assert self.choice is not None
+        self.settings.last_archive = self.choice.path
+        self.settings.last_was_demo = self.choice.demo
+        self.library = library = Library(archive, self.tasks, self.settings)
+        self.pages.addWidget(library)
+        state = self.settings.splitter_state("library")
+        if state is not None:
+            library.splitter.restoreState(state)
+        library.sidebar.filters_changed.connect(lambda _f: self.search())
+        library.sidebar.saved_search_activated.connect(self.run_saved_search)
+        library.sidebar.save_requested.connect(self.save_search)
+        library.sidebar.tags_changed.connect(self._tags_changed)
+        library.results.current_changed.connect(self._show_article)
+        library.results.sort_changed.connect(self._sort_changed)
+        library.results.tags_changed.connect(self._tags_changed)
+        library.results.export_requested.connect(lambda ids: self.export(ids))
+        library.results.delete_requested.connect(self.delete_articles)
+        library.reader.tags_changed.connect(self._tags_changed)
+        library.reader.article_changed.connect(lambda _id: self.search(keep_selection=True))
+        library.reader.open_article_requested.connect(self.show_article)
+        library.results.set_sort(self.settings.sort)
+        self.importer = ImportController(archive, self.tasks, self)
+        self.import_progress.attach(self.importer)
+        self.importer.finished.connect(self._import_finished)
+        self.importer.failed.connect(
+            lambda message: show_error(
+                self, "Import failed", message, self.importer.last_error_details
+            )
+        )
+        self._set_archive_actions(True)
+        name = "Sample archive (fictional articles)" if self.choice.demo else str(archive.root)
+        self.setWindowTitle(f"{name} — {APP_TITLE}")
+        self.banner.setVisible(self.choice.demo)
+        self.banner.setText(
+            "<b>Sample archive.</b> These articles, places and organisations are fictional, "
+            "written to show what the app does. "
+            '<a href="own">Open your own archive</a>'
+        )
+        self.welcome.set_location(str(archive.root))
+        if archive.topic_rules_error:
+            self.statusBar().showMessage(f"Topic rules not used: {archive.topic_rules_error}")
+        self._show_library_or_welcome()
+        self.search()
+
+    def _show_library_or_welcome(self) -> None:
+        if self.archive is None or self.library is None:
+            return
+        empty = self.archive.article_count() == 0
+        self.pages.setCurrentWidget(self.welcome if empty else self.library)
+        self.search_bar.setVisible(not empty)
+
+    def _close_archive(self) -> None:
+        if self.archive is None:
+            return
+        self.tasks.cancel_all()
+        self.tasks.wait()
+        if self.library is not None:
+            self.pages.removeWidget(self.library)
+            self.library.deleteLater()
+            self.library = None
+        if self.importer is not None:
+            self.import_progress.detach()
+            self.importer.deleteLater()
+            self.importer = None
+        self.archive.close()
+        self.archive = None
+        self.result_ids = None
+        self._set_archive_actions(False)
+
+    # -- searching -----------------------------------------------------------------------
+
+    def current_request(self) -> SearchRequest:
+        request = SearchRequest(
+            query=self.search_bar.query,
+            sort=self.library.results.sort() if self.library else self.settings.sort,
+        )
+        return self.library.sidebar.filters().apply(request) if self.library else request
+
+    def search(self, *, keep_selection: bool = False) -> None:
+        if self.archive is None or self.library is None:
+            return
+        archive, request = self.archive, self.current_request()
+        selected = self.library.results.selected_ids() if keep_selection else []
+        self.tasks.run(
+            lambda job: archive.search_ids(request),
+            on_done=lambda result: self._show_results(result, selected),
+            on_error=self._search_failed,
+            key="search",
+        )
+
+    def _show_results(self, result: ResultIds, selected: list[str]) -> None:
+        if self.library is None:
+            return
+        self.result_ids = result
+        library = self.library
+        library.results.set_results(result)
+        library.sidebar.set_facets(result.facets)
+        library.reader.set_query(result.request.query)
+        browsing = not result.request.query and Filters.from_request(result.request).is_empty
+        self.search_bar.show_count(result.total, browsing=browsing)
+        self.search_bar.show_suggestion(result.suggestion if result.total < 5 else None)
+        if selected:
+            library.results.select_id(selected[0])
+
+    def _search_failed(self, exc: Exception, details: str) -> None:
+        if isinstance(exc, QuerySyntaxError):
+            self.search_bar.show_error(str(exc))
+        else:
+            show_error(self, "Search failed", friendly_message(exc), details)
+
+    def _sort_changed(self, sort: str) -> None:
+        self.settings.sort = sort
+        self.search()
+
+    def clear_filters(self) -> None:
+        if self.library is not None:
+            self.library.sidebar.clear_filters()
+            self.search()
+
+    def run_saved_search(self, saved: SavedSearch) -> None:
+        if self.library is None:
+            return
+        self.library.sidebar.set_filters(Filters.from_request(saved.request))
+        self.library.results.set_sort(saved.request.sort)
+        self.search_bar.set_query(saved.request.query, search=False)
+        self.search()
+
+    def save_search(self) -> None:
+        if self.library is not None:
+            self.library.sidebar.save_current(self.current_request())
+
+    def _tags_changed(self) -> None:
+        if self.library is not None:
+            self.library.sidebar.refresh_tags()
+            self.search(keep_selection=True)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _show_article(self, article_id: str | None) -> None:
+        if self.library is not None:
+            self.library.reader.show_article(article_id, self.search_bar.query)
+
+    def show_article(self, article_id: str) -> None:
+        """Show one article, even when the current search does not list it."""
+        if self.library is None:
+            return
+        if not self.library.results.select_id(article_id):
+            self.library.reader.show_article(article_id, self.search_bar.query)
+
+    def _find_next(self) -> None:
+        if self.library is not None:
+            self.library.reader.find_next()
+
+    def _find_previous(self) -> None:
+        if self.library is not None:
+            self.library.reader.find_previous()
+
+    def _edit_metadata(self) -> None:
+        if self.library is not None:
+            self.library.reader.edit_metadata()
+
+    def set_blur_policy(self, policy: str) -> None:
+        self.settings.blur_policy = policy
+        self.blur_actions[policy].setChecked(True)
+        if self.library is not None:
+            self.library.reader.set_blur_policy(policy)
+
+    # -- deleting ------------------------------------------------------------------------------
+
+    def delete_selected(self) -> None:
+        if self.library is not None:
+            self.delete_articles(self.library.results.selected_ids())
+
+    def delete_articles(self, ids: list[str]) -> None:
+        if self.archive is None or not ids:
+            return
+        what = "this article" if len(ids) == 1 else f"these {len(ids)} articles"
+        answer = QMessageBox.question(
+            self,
+            "Delete from the archive",
+            f"Delete {what} from the archive? Its stored original and images go too, unless "
+            "another article uses them. This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        archive = self.archive
+
+        def delete(job) -> int:
+            for done, article_id in enumerate(ids):
+                job.check()
+                archive.delete(article_id)
+                job.progress(done + 1, len(ids))
+            return len(ids)
+
+        self.tasks.run(
+            delete,
+            on_done=lambda n: self._after_delete(n),
+            on_error=lambda exc, details: show_error(
+                self, "Could not delete", friendly_message(exc), details
+            ),
+            write=True,
+        )
+
+    def _after_delete(self, count: int) -> None:
+        self.statusBar().showMessage(f"Deleted {count} article(s).", 5000)
+        if self.library is not None:
+            self.library.reader.show_article(None)
+            self.library.sidebar.refresh_tags()
+            self.library.sidebar.refresh_saved()
+        self._show_library_or_welcome()
+        self.search()
+
+    # -- importing and exporting ----------------------------------------------------------------
+
+    def import_files(self) -> None:
+        paths, folder = choose_files(self, self.settings.last_import_dir)
+        if paths:
+            self.settings.last_import_dir = folder
+            self.import_paths(paths)
+
+    def import_folder(self) -> None:
+        folder = choose_folder(self, self.settings.last_import_dir)
+        if folder is not None:
+            self.settings.last_import_dir = str(folder)
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        if self.importer is None:
+            QMessageBox.information(self, APP_TITLE, "Open an archive first.")
+            return
+        self.summary_link.clear()
+        self.importer.import_paths(paths)
+
+    def _import_finished(self, report) -> None:
+        self.last_report = report
+        self.summary_link.setText(
+            f'{ImportSummaryDialog.status_text(report)} — <a href="summary">Show summary</a>'
+        )
+        if self.library is not None:
+            self.library.sidebar.refresh_tags()
+            self.library.sidebar.refresh_saved()
+        self._show_library_or_welcome()
+        self.search()
+
+    def show_import_summary(self) -> None:
+        if self.last_report is None:
+            return
+        dialog = ImportSummaryDialog(self.last_report, self)
+        dialog.open_article_requested.connect(self.show_article)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    def export(self, ids: list[str] | None = None) -> None:
+        if self.archive is None or self.library is None:
+            return
+        selected = ids if ids is not None else self.library.results.selected_ids()
+        every = list(self.result_ids.ids) if self.result_ids else []
+        dialog = ExportDialog(
+            self.archive, self.tasks, selected, every, self.search_bar.query, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    # -- about, layout and closing ----------------------------------------------------------------
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About archive-app",
+            f"<h3>archive-app {__version__}</h3>"
+            "<p>A local research archive for articles, reports and saved web pages "
+            "about child welfare and war crimes.</p>"
+            "<p>Everything stays on this computer: originals are kept byte for byte "
+            "with their SHA-256, and nothing is fetched from the network.</p>"
+            "<p>Search by Whoosh; interface by Qt (PySide6).</p>",
+        )
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        splitters: dict[str, QByteArray] = {}
+        if self.library is not None:
+            splitters["library"] = self.library.splitter.saveState()
+        self.settings.save_layout(self.saveGeometry(), self.saveState(), splitters)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.importer is not None and self.importer.busy:
+            answer = QMessageBox.question(
+                self,
+                APP_TITLE,
+                "An import is running. Stop it and quit? Articles imported so far are kept.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        if self.library is not None:
+            self.library.reader.flush()
+        self.save_layout()
+        self.tasks.shutdown()
+        self._close_archive()
+        event.accept()
