@@ -778,7 +778,7 @@ def _err(message: str) -> None:
 
 
 def _progress_printer(label: str):
-    def report(done: int, total: int) -> None:
+    def report(done: int, total: int, _current: str = "") -> None:
         sys.stderr.write(f"\r{label} {done}/{total}")
         sys.stderr.flush()
 

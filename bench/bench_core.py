@@ -187,7 +187,7 @@ class Progress:
         self.last_print = 0.0
         self.marks: list[tuple[int, float]] = []  # (done, seconds) every ~5%
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, _current: str = "") -> None:
         now = time.perf_counter() - self.started
         step = max(1, total // 20)
         is_mark = done % step == 0 or done == total

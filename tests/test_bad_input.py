@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -280,3 +281,31 @@ def test_empty_and_unsupported_files_are_skipped_not_failed(cli, archive_dir: Pa
     (missing,) = json.loads(out)["failed"]
     assert missing["path"] == str(tmp_path / "nowhere.txt")
     assert "no such file" in missing["error"]
+
+
+def test_images_outside_the_articles_folder_are_never_read(
+    archive: Archive, tmp_path: Path, make_image
+):
+    secret = make_image(tmp_path / "private" / "secret.png", seed=7)
+    folder = tmp_path / "inbox" / "pages"
+    shared = make_image(tmp_path / "inbox" / "shared" / "ok.png", seed=3)
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "escape.png").symlink_to(secret)
+    page = folder / "page.html"
+    page.write_text(
+        "<html><head><title>Escapes</title></head><body><article><h1>Escapes</h1>"
+        + "<p>Officials said children were moved from the region last spring. </p>" * 6
+        + '<img src="file:///etc/passwd"><img src="../../private/secret.png">'
+        + f'<img src="{secret}"><img src="sub/escape.png"><img src="../shared/ok.png">'
+        + "</article></body></html>",
+        "utf-8",
+    )
+    report = archive.import_paths([page])
+    (item,) = report.imported
+    stored = {i.sha256 for i in archive.get(item.id).images if i.sha256}
+    secret_sha = hashlib.sha256(secret.read_bytes()).hexdigest()
+    shared_sha = hashlib.sha256(shared.read_bytes()).hexdigest()
+    assert secret_sha not in stored
+    assert shared_sha in stored  # one level up is a shared image folder, still allowed
+    assert any("outside the article's folder" in w for w in item.warnings)
+    assert not any("passwd" in w and "not an image" in w for w in item.warnings)

@@ -57,6 +57,7 @@ from archive_app.core.models import (
 )
 
 Progress = Callable[[int, int], None]
+ImportProgress = Callable[[int, int, str], None]  # done, total, the file in hand
 EDITABLE_FIELDS = ("title", "author", "source", "url", "published")
 ARCHIVE_FORMAT = 1
 INDEX_BATCH = 500  # index work applied per commit
@@ -200,7 +201,7 @@ class Archive:
         self,
         paths: Iterable[Path],
         *,
-        progress: Progress | None = None,
+        progress: ImportProgress | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportReport:
         found = walk([Path(p) for p in paths])
@@ -226,10 +227,11 @@ class Archive:
             for done, (path, prepared) in enumerate(outcomes):
                 if cancel is not None and cancel.is_set():
                     cancelled = True
-                    outcomes.close()
+                    outcomes.close()  # waits for the helper processes to stop
+                    self._remove_unstored_blobs()
                     break
                 if progress is not None:
-                    progress(done, len(article_files))
+                    progress(done, len(article_files), str(path))
                 if isinstance(prepared, NotAnArticle):
                     skipped.append(Problem(str(path), str(prepared)))
                     continue
@@ -272,6 +274,16 @@ class Archive:
         return ImportReport(
             tuple(imported), tuple(duplicates), tuple(failed), tuple(skipped), cancelled
         )
+
+    def _remove_unstored_blobs(self) -> None:
+        """Blobs that helper processes wrote ahead for files the import never stored.
+
+        Only the writer calls this, holding the archive's write lock, so nothing
+        else can be between writing a blob and cataloguing it.
+        """
+        known = {r[0] for r in self.catalog.query("SELECT sha256 FROM blobs")}
+        for sha in [s for s in self.blobs.all_hashes() if s not in known]:
+            self.blobs.delete(sha)
 
     # -- the index journal -------------------------------------------------
 
@@ -470,6 +482,14 @@ class Archive:
                 (article_id,),
             )
         )
+
+    def extracted_values(self, article_id: str) -> dict[str, str]:
+        """The editable fields as the importer found them, beneath the person's edits."""
+        article_id = self.resolve_id(article_id)
+        row = self.catalog.query_one(
+            f"SELECT {', '.join(EDITABLE_FIELDS)} FROM articles WHERE id = ?", (article_id,)
+        )
+        return {name: row[name] or "" for name in EDITABLE_FIELDS}
 
     def original_path(self, article_id: str) -> Path:
         sha = self.get(article_id).provenance.sha256

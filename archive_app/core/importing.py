@@ -194,11 +194,12 @@ def prepare(path: Path, rules: TopicRules | None = None) -> PreparedFile:
     prepared = PreparedFile(
         path=path, data=data, sha256=sha, importer=importer_name(parse), size=len(data)
     )
+    image_root = image_boundary(path)
     for parsed in parsed_articles:
         identity = sha256_hex(parsed.record) if parsed.record is not None else sha
         images, warnings = [], list(parsed.warnings)
         for image in parsed.images:
-            ready = _prepare_image(image)
+            ready = _prepare_image(image, image_root)
             images.append(ready)
             if image.path is not None:
                 prepared.used_images.add(resolved(image.path))
@@ -348,11 +349,23 @@ def prepare_or_reason(path: Path, rules: TopicRules | None = None) -> PreparedOu
         return exc
 
 
-def _prepare_image(image: ParsedImage) -> PreparedImage:
+def image_boundary(article: Path) -> Path:
+    """The folder an article's local images must lie in: its own folder and the one above.
+
+    One level up keeps `../images/a.jpg` (a blog's shared image folder) working,
+    while `../../etc/passwd`, absolute paths and symlinks out of the tree are
+    refused before anything is read.
+    """
+    return resolved(article).parent.parent
+
+
+def _prepare_image(image: ParsedImage, root: Path) -> PreparedImage:
     """Read and decode an image; on failure keep it as a reference with the reason."""
     data = image.data
     try:
         if data is None and image.path is not None:
+            if not resolved(image.path).is_relative_to(root):
+                raise BadImage(f"outside the article's folder ({root}); not read")
             if not image.path.is_file():
                 raise BadImage("image file not found")
             data = read_file(image.path)

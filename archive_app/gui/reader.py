@@ -154,21 +154,10 @@ def load_article(
         article=article,
         explanations=explanations,
         topics=topics,
-        extracted=extracted_values(archive, article.id),
+        extracted=archive.extracted_values(article.id),
         images=images,
         previews=previews,
     )
-
-
-def extracted_values(archive: Archive, article_id: str) -> dict[str, str]:
-    """What the importer found, under the person's edits (for the edit dialog's hints).
-
-    The facade has no call for this yet; it is one read of the catalog's own row.
-    """
-    row = archive.catalog.query_one(
-        "SELECT title, author, source, url, published FROM articles WHERE id = ?", (article_id,)
-    )
-    return {name: (row[name] or "") for name in EDITABLE_LABELS} if row is not None else {}
 
 
 def _decode_for_page(path: Path) -> QImage | None:

@@ -6,7 +6,6 @@ import pytest
 
 from archive_app.core.models import SearchRequest
 from archive_app.gui.metadata_dialog import MetadataDialog
-from archive_app.gui.reader import extracted_values
 
 pytestmark = pytest.mark.gui
 
@@ -21,7 +20,7 @@ def article(sample_archive):
 
 
 def open_dialog(archive, tasks, article, qtbot) -> MetadataDialog:
-    dialog = MetadataDialog(archive, tasks, article, extracted_values(archive, article.id))
+    dialog = MetadataDialog(archive, tasks, article, archive.extracted_values(article.id))
     qtbot.addWidget(dialog)
     dialog.open()
     return dialog
