@@ -209,7 +209,8 @@ class MainWindow(QMainWindow):
         self.delete_action = self._action(
             edit, "&Delete Article…", self.delete_selected, QKeySequence.StandardKey.Delete
         )
-        # Delete must not fire while typing in the search field or a tag editor.
+        # The key itself belongs to the results list's own action, so that it never fires
+        # while typing in the search field, a tag editor or the notes; here it is a hint.
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
 
         view = bar.addMenu("&View")

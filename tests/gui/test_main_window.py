@@ -221,3 +221,80 @@ def test_window_fits_the_smallest_supported_size(window: MainWindow):
     assert window.width() == 1024 and window.height() == 640
     assert window.minimumSizeHint().width() <= 1024
     assert window.minimumSizeHint().height() <= 640
+
+
+def test_checking_a_topic_filters_the_results_and_updates_counts(window: MainWindow):
+    everything = window.result_ids.total
+    window.library.sidebar.topic_list.row("war-crimes").check.click()
+    assert window.result_ids.request.topics == ("war-crimes",)
+    assert 0 < window.result_ids.total < everything
+    for hit in window.archive.hits(window.result_ids.ids):
+        assert "war-crimes" in hit.topics
+    # Counts follow the filtered search: every shown article has the topic.
+    assert window.result_ids.facets.topics["war-crimes"] == window.result_ids.total
+    window.clear_filters()
+    assert window.result_ids.total == everything
+
+
+def test_clicking_a_tag_browses_it_without_a_query(qtbot, window: MainWindow):
+    tree = window.library.sidebar.tag_tree
+    item = tree.item_for("region")
+    tree.scrollToItem(item)
+    qtbot.mouseClick(
+        tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(item).center()
+    )
+    assert window.search_bar.query == ""
+    assert window.result_ids.request.tags == ("region",)
+    expected = {t.name: t.count for t in window.archive.tags()}["region"]
+    assert window.result_ids.total == expected
+
+
+def test_a_saved_search_runs_with_its_query_and_filters(qtbot, window: MainWindow):
+    type_query(qtbot, window, "tribunal")
+    window.library.sidebar.topic_list.row("war-crimes").check.click()
+    expected = window.result_ids.ids
+    window.archive.save_search("Tribunal cases", window.current_request())
+    window.clear_filters()
+    type_query(qtbot, window, "")
+    saved = window.archive.saved_searches()[0]
+    window.library.sidebar.saved_search_activated.emit(saved)
+    assert window.search_bar.query == "tribunal"
+    assert window.result_ids.request.topics == ("war-crimes",)
+    assert window.result_ids.ids == expected
+
+
+def test_renaming_a_tag_in_the_tree_updates_the_results(qtbot, window: MainWindow):
+    tree = window.library.sidebar.tag_tree
+    tree.rename("region", "place")
+    names = {t.name for t in window.archive.tags()}
+    assert "place" in names and "region" not in names
+    model = window.library.results.model
+    qtbot.waitUntil(lambda: all(model.hit(row) is not None for row in range(5)), timeout=3000)
+    shown = [model.hit(row) for row in range(5)]
+    assert any(t.startswith("place/") for hit in shown for t in hit.tags)
+    assert not any(t.startswith("region/") for hit in shown for t in hit.tags)
+
+
+def test_the_delete_key_in_the_list_deletes_after_asking(qtbot, window: MainWindow, monkeypatch):
+    type_query(qtbot, window, "market")
+    target = window.result_ids.ids[0]
+    window.library.results.select_id(target)
+    asked = []
+
+    def question(*args, **kwargs):
+        asked.append(args)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    view = window.library.results.list
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus, timeout=2000)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert len(asked) == 1
+    assert target not in window.result_ids.ids
+    # In the search field the key edits the text and deletes nothing.
+    window.search_bar.field.setFocus()
+    qtbot.keyClick(window.search_bar.field, Qt.Key.Key_Delete)
+    assert len(asked) == 1
