@@ -121,6 +121,7 @@ class Hit:
     snippet: str  # HTML-escaped text with matched terms in <mark>…</mark>
     author: str = ""
     lead_image: str | None = None  # sha256 of the first stored image, for a thumbnail
+    versions: int = 0  # near-duplicates of this article in the archive ("n versions")
 
 
 @dataclass(frozen=True)
@@ -191,3 +192,54 @@ class CheckReport:
     unrepairable: tuple[str, ...]
     articles: int
     blobs: int
+
+
+# -- comparing articles ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """Character offsets into an article's `text` (as `show --json` prints it), end exclusive."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SharedPassage:
+    """A run of text that both articles hold, allowing small edits inside it."""
+
+    a: Span
+    b: Span
+    exact: bool  # word for word identical (after case and accent folding)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: str  # article ids
+    b: str
+    similarity: float  # share of the two texts' words that lie in shared passages, 0..1
+    shared: tuple[SharedPassage, ...]  # in the order they appear in `a`
+    metadata_differences: dict[str, tuple[str, str]]  # field -> (value in a, value in b)
+    shared_images: tuple[str, ...]  # sha256 of images both articles hold
+
+
+@dataclass(frozen=True)
+class RelatedArticle:
+    id: str
+    score: float
+    title: str
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    id: str
+    similarity: float  # estimated share of word shingles in common, 0..1
+    title: str
+
+
+@dataclass(frozen=True)
+class Related:
+    id: str
+    related: tuple[RelatedArticle, ...]  # more like this, by distinctive terms
+    near_duplicates: tuple[NearDuplicate, ...]  # versions of the same text

@@ -35,6 +35,7 @@ from archive_app.core.exporting import export_articles
 from archive_app.core.models import ExportReport
 from archive_app.gui.messages import friendly_message, show_error
 from archive_app.gui.tasks import Job, TaskHandle, TaskRunner
+from archive_app.gui.wording import count_noun
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,11 @@ FORMATS = (
 _SUFFIXES = {f.suffix for f in FORMATS} | {".htm"}
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
 def done_text(report: ExportReport) -> str:
     """What the dialog says when the export ends."""
     if report.cancelled:
         return "Export cancelled. Nothing was written."
-    return f"Exported {_count(report.count, 'article', 'articles')} to {report.path}"
+    return f"Exported {count_noun(report.count, 'article', 'articles')} to {report.path}"
 
 
 class ExportDialog(QDialog):
@@ -115,11 +112,11 @@ class ExportDialog(QDialog):
 
         # What: the selection or the whole search.
         self.selected_radio = QRadioButton(
-            f"Selected {_count(len(self.selected_ids), 'article', 'articles')}"
+            f"Selected {count_noun(len(self.selected_ids), 'article', 'articles')}"
         )
         search = f"“{query}”" if query.strip() else "the current search"
         self.all_radio = QRadioButton(
-            f"All {_count(len(self.all_ids), 'result', 'results')} of {search}"
+            f"All {count_noun(len(self.all_ids), 'result', 'results')} of {search}"
         )
         self._scope = QButtonGroup(self)
         self._scope.addButton(self.selected_radio)
@@ -356,7 +353,7 @@ class ExportDialog(QDialog):
             self.open_folder_button.hide()
             self.progress.setRange(0, max(total, 1))
             self.progress.setValue(0)
-            self._say(f"Exporting {_count(total, 'article', 'articles')}…")
+            self._say(f"Exporting {count_noun(total, 'article', 'articles')}…")
 
     def _progressed(self, done: int, total: int, _text: str) -> None:
         if self._job is not None and self._job.cancelled:

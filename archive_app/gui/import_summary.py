@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from archive_app.core.models import ImportReport
+from archive_app.gui.wording import capitalised, count_noun
 
 OUTCOMES = ("imported", "duplicate", "failed", "skipped")
 OUTCOME_LABELS = {
@@ -58,7 +59,7 @@ class SummaryRow:
 
 def summary_rows(report: ImportReport) -> list[SummaryRow]:
     """A row per file and outcome, failures first: they are what needs the person's eye."""
-    rows = [SummaryRow("failed", p.path, "", _sentence(p.reason), None) for p in report.failed]
+    rows = [SummaryRow("failed", p.path, "", capitalised(p.reason), None) for p in report.failed]
     rows += [
         SummaryRow("imported", i.path, i.record, _imported_detail(i.title, i.warnings), i.id)
         for i in report.imported
@@ -67,7 +68,7 @@ def summary_rows(report: ImportReport) -> list[SummaryRow]:
         SummaryRow("duplicate", d.path, d.record, f"Already in the archive as {d.id}", d.id)
         for d in report.duplicates
     ]
-    rows += [SummaryRow("skipped", p.path, "", _sentence(p.reason), None) for p in report.skipped]
+    rows += [SummaryRow("skipped", p.path, "", capitalised(p.reason), None) for p in report.skipped]
     return rows
 
 
@@ -75,27 +76,18 @@ def _imported_detail(title: str, warnings: tuple[str, ...]) -> str:
     title = title or "(untitled)"
     if not warnings:
         return title
-    return f"{title} — {'; '.join(_sentence(w).rstrip('.') for w in warnings)}"
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text[:1].upper() + text[1:] if text else ""
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
+    return f"{title} — {'; '.join(capitalised(w).rstrip('.') for w in warnings)}"
 
 
 def status_text(report: ImportReport) -> str:
     """One line for the status bar: "Imported 12 articles · 3 duplicates · 1 failed"."""
     parts = [
-        f"Imported {_count(len(report.imported), 'article', 'articles')}"
+        f"Imported {count_noun(len(report.imported), 'article', 'articles')}"
         if report.imported
         else "No articles imported"
     ]
     if report.duplicates:
-        parts.append(_count(len(report.duplicates), "duplicate", "duplicates"))
+        parts.append(count_noun(len(report.duplicates), "duplicate", "duplicates"))
     if report.failed:
         parts.append(f"{len(report.failed):,} failed")
     if report.skipped:

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QTabBar,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -92,9 +94,31 @@ class Library(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 3)
         self.splitter.setSizes([230, 420, 620])
+        # Comparisons open as tabs beside the library; the bar shows only when there are some.
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabBarAutoHide(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.addTab(self.splitter, "Library")
+        self.tabs.tabBar().setTabButton(0, QTabBar.ButtonPosition.RightSide, None)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.tabs)
+
+    def open_tab(self, widget: QWidget, title: str) -> None:
+        index = self.tabs.addTab(widget, title)
+        self.tabs.setTabToolTip(index, title)
+        self.tabs.setCurrentIndex(index)
+
+    def close_tab(self, index: int) -> bool:
+        """Close a comparison tab; the library tab (0) stays. False when there was none."""
+        if index <= 0:
+            return False
+        widget = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        widget.deleteLater()
+        return True
 
 
 class MainWindow(QMainWindow):
@@ -196,7 +220,9 @@ class MainWindow(QMainWindow):
         self._action(file, "&Open Archive…", self.choose_archive, QKeySequence.StandardKey.Open)
         self._action(file, "Open the &Sample Archive", self.open_sample_archive)
         file.addSeparator()
-        self._action(file, "&Close Window", self.close, QKeySequence.StandardKey.Close)
+        self._action(
+            file, "&Close Tab or Window", self.close_tab_or_window, QKeySequence.StandardKey.Close
+        )
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         edit = bar.addMenu("&Edit")
@@ -575,6 +601,11 @@ class MainWindow(QMainWindow):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+
+    def close_tab_or_window(self) -> None:
+        library = self.library
+        if library is None or not library.close_tab(library.tabs.currentIndex()):
+            self.close()
 
     # -- about, layout and closing ----------------------------------------------------------------
 

@@ -7,8 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from archive_app.core.models import Facets, SearchRequest
+from archive_app.gui.facet_lists import CountRow
 from archive_app.gui.filters import Filters, complete_date
-from archive_app.gui.sidebar import SOURCES_SHOWN, CountRow, Sidebar
+from archive_app.gui.sidebar import SOURCES_SHOWN, Sidebar
 
 pytestmark = pytest.mark.gui
 
