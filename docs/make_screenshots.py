@@ -4,7 +4,8 @@
 
 Builds the sample archive in a temporary folder, opens the main window on it,
 and saves: the main window with results and an article with images, the image
-viewer, and the welcome panel of an empty archive.
+viewer, the welcome panel of an empty archive, and (through
+make_compare_screenshot.py) a two-pane comparison.
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ def main() -> int:
             viewer.grab().save(str(OUT / "image-viewer.png"))
             viewer.close()
         window.close()
+    sys.path.insert(0, str(ROOT / "docs"))
+    from make_compare_screenshot import save_compare_screenshot
+
+    save_compare_screenshot(OUT / "compare.png")
     for name in sorted(OUT.glob("*.png")):
         print(name.relative_to(ROOT))
     return 0

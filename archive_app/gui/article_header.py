@@ -11,12 +11,11 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWi
 from archive_app.gui.archive_browser import HIT_BACKGROUND, HIT_FOREGROUND
 from archive_app.gui.article_document import readable_date
 from archive_app.gui.article_loading import LoadedArticle
+from archive_app.gui.look import is_dark, topic_colours
 from archive_app.gui.reader_panels import edited_summary
 from archive_app.gui.tag_editor import FlowLayout
 from archive_app.gui.topic_popup import topic_summary
 
-# Soft accents for topic chips, with dark text: readable on light and dark palettes alike.
-TOPIC_COLOURS = ("#f4d4cc", "#d3e1f5", "#d8ecd3", "#eadcf5", "#f5e6c8", "#d2ecec")
 # The title's marks look like the body's (the browser's colours), on any palette.
 MARK_STYLE = f"background-color:{HIT_BACKGROUND.name()}; color:{HIT_FOREGROUND.name()};"
 
@@ -95,8 +94,9 @@ class ArticleHeader(QWidget):
             chip.setText(f"{label}  ✋" if manual else label)
             chip.setCursor(Qt.CursorShape.PointingHandCursor)
             chip.setToolTip(topic_summary(label, loaded.explanation(assignment.topic), manual))
+            background, foreground = topic_colours(assignment.topic, is_dark(self.palette()))
             chip.setStyleSheet(
-                f"QToolButton {{ background: {colour_for(assignment.topic)}; color: #1f1f1f;"
+                f"QToolButton {{ background: {background.name()}; color: {foreground.name()};"
                 " border: 1px solid rgba(0, 0, 0, 45); border-radius: 10px; padding: 2px 10px; }"
                 " QToolButton:hover { border-color: rgba(0, 0, 0, 110); }"
             )
@@ -106,11 +106,6 @@ class ArticleHeader(QWidget):
             self.topic_flow.addWidget(chip)
             self.topic_chips[assignment.topic] = chip
         self.topic_row.setVisible(bool(self.topic_chips))
-
-
-def colour_for(topic: str) -> str:
-    """A topic's chip colour: always the same one for the same topic."""
-    return TOPIC_COLOURS[sum(topic.encode()) % len(TOPIC_COLOURS)]
 
 
 def marked(text: str, spans: list[tuple[int, int]]) -> str:

@@ -30,6 +30,7 @@ from archive_app import __version__
 from archive_app.core.archive import Archive
 from archive_app.core.index import QuerySyntaxError
 from archive_app.core.models import ResultIds, SavedSearch, SearchRequest
+from archive_app.gui.compare_view import CompareView
 from archive_app.gui.export_dialog import ExportDialog
 from archive_app.gui.filters import Filters
 from archive_app.gui.import_flow import (
@@ -117,6 +118,9 @@ class Library(QWidget):
             return False
         widget = self.tabs.widget(index)
         self.tabs.removeTab(index)
+        stop = getattr(widget, "stop", None)  # a comparison still loading drops its tasks
+        if stop is not None:
+            stop()
         widget.deleteLater()
         return True
 
@@ -229,6 +233,12 @@ class MainWindow(QMainWindow):
         self._action(edit, "&Find", self.search_bar.focus, QKeySequence.StandardKey.Find)
         self.save_search_action = self._action(edit, "&Save Search…", self.save_search, "Ctrl+S")
         edit.addSeparator()
+        self.compare_action = self._action(
+            edit, "&Compare Selected", self.compare_selected, "Ctrl+Shift+C"
+        )
+        # The list's own action takes the key while the list has focus; this one is for
+        # the menu and for the key elsewhere in the window.
+        self.compare_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.edit_metadata_action = self._action(
             edit, "Edit &Metadata…", self._edit_metadata, "Ctrl+Shift+E"
         )
@@ -273,6 +283,7 @@ class MainWindow(QMainWindow):
             self.import_folder_action,
             self.export_action,
             self.save_search_action,
+            self.compare_action,
             self.edit_metadata_action,
             self.delete_action,
         ]
@@ -357,6 +368,9 @@ class MainWindow(QMainWindow):
         library.reader.tags_changed.connect(self._tags_changed)
         library.reader.article_changed.connect(lambda _id: self.search(keep_selection=True))
         library.reader.open_article_requested.connect(self.show_article)
+        library.reader.compare_requested.connect(self.open_comparison)
+        library.results.compare_requested.connect(self.open_comparison)
+        library.results.versions_requested.connect(self.open_versions)
         library.results.set_sort(self.settings.sort)
         self.importer = ImportController(archive, self.tasks, self)
         self.import_progress.attach(self.importer)
@@ -485,6 +499,49 @@ class MainWindow(QMainWindow):
             return
         if not self.library.results.select_id(article_id):
             self.library.reader.show_article(article_id, self.search_bar.query)
+
+    # -- comparing ------------------------------------------------------------------------
+
+    def compare_selected(self) -> None:
+        if self.library is not None:
+            ids = self.library.results.selected_ids()
+            if 2 <= len(ids) <= 4:
+                self.open_comparison(ids)
+            else:
+                self.statusBar().showMessage("Select two to four articles to compare.", 5000)
+
+    def open_comparison(self, ids: list[str]) -> CompareView | None:
+        if self.archive is None or self.library is None:
+            return None
+        view = CompareView(self.archive, self.tasks, ids, self.search_bar.query)
+        return self._open_comparison_tab(view)
+
+    def open_versions(self, article_id: str) -> CompareView | None:
+        """The article beside its near-duplicates ("n versions" in the results)."""
+        if self.archive is None or self.library is None:
+            return None
+        view = CompareView.versions(self.archive, self.tasks, article_id, self.search_bar.query)
+        return self._open_comparison_tab(view)
+
+    def _open_comparison_tab(self, view: CompareView) -> CompareView:
+        library = self.library
+        assert library is not None
+        view.open_article_requested.connect(self._read_in_library)
+        library.open_tab(view, view.title)
+
+        def retitle(title: str) -> None:
+            index = library.tabs.indexOf(view)
+            if index > 0:
+                library.tabs.setTabText(index, title)
+                library.tabs.setTabToolTip(index, view.titles)
+
+        view.title_changed.connect(retitle)
+        return view
+
+    def _read_in_library(self, article_id: str) -> None:
+        if self.library is not None:
+            self.library.tabs.setCurrentIndex(0)
+            self.show_article(article_id)
 
     def _find_next(self) -> None:
         if self.library is not None:

@@ -32,6 +32,7 @@ from archive_app.gui.article_document import IMAGE_LINK, DocumentStyle, body_htm
 from archive_app.gui.article_header import ArticleHeader
 from archive_app.gui.article_loading import LoadedArticle, load_article
 from archive_app.gui.body_images import BodyImages
+from archive_app.gui.compare_picker import ComparePicker
 from archive_app.gui.hit_navigation import HitBar, PageScroller, find_step, is_find_key
 from archive_app.gui.image_viewer import ImageViewer
 from archive_app.gui.messages import friendly_message, show_error
@@ -52,6 +53,7 @@ class ArticleReader(QWidget):
     tags_changed = Signal()
     article_changed = Signal(str)  # details, topics or note of this article were changed
     open_article_requested = Signal(str)
+    compare_requested = Signal(list)  # this article's id first, then the ones chosen
 
     EMPTY, ARTICLE, MESSAGE = range(3)
 
@@ -117,11 +119,19 @@ class ArticleReader(QWidget):
         self.edit_button.setToolTip("Correct the title, author, source, date or URL")
         self.edit_button.setAutoRaise(True)
         self.edit_button.clicked.connect(self.edit_metadata)
+        self.compare_button = QToolButton()
+        self.compare_button.setText("Compare with…")
+        self.compare_button.setToolTip(
+            "Open this article beside its other versions or related ones"
+        )
+        self.compare_button.setAutoRaise(True)
+        self.compare_button.clicked.connect(self.choose_comparison)
         row = QHBoxLayout(self.toolbar)
         row.setContentsMargins(6, 3, 6, 3)
         row.setSpacing(2)
         row.addWidget(self.hit_bar)
         row.addStretch(1)
+        row.addWidget(self.compare_button)
         row.addWidget(self.topics_button)
         row.addWidget(self.edit_button)
 
@@ -381,8 +391,19 @@ class ArticleReader(QWidget):
         has_article = state == self.ARTICLE
         self.topics_button.setEnabled(has_article)
         self.edit_button.setEnabled(has_article)
+        self.compare_button.setEnabled(has_article)
         if not has_article:
             self._hits_changed(-1, 0)
+
+    def choose_comparison(self) -> ComparePicker | None:
+        """The picker of articles to compare this one with (its versions, related, a search)."""
+        article_id = self.current_id
+        if article_id is None:
+            return None
+        picker = ComparePicker(self._archive, self._tasks, article_id, parent=self)
+        picker.chosen.connect(lambda ids: self.compare_requested.emit([article_id, *ids]))
+        picker.show_at(self.compare_button)
+        return picker
 
     def _fill_topics_menu(self) -> None:
         fill_topics_menu(

@@ -1,7 +1,7 @@
 """How one row of the results list is painted: calm, dense, one fixed height.
 
     Title of the article, bold and elided                          ┌──────┐
-    6 Feb 2024 · Source · Author                                   │ lead │
+    6 Feb 2024 · Source · Author                    (3 versions)   │ lead │
     …two lines of the excerpt, with the matched words  highlighted │image │
     [Child welfare] [War crimes]  #region/eastmarch #type/news     └──────┘
 
@@ -10,17 +10,20 @@ measures rows and scrolling 50,000 of them costs only the few it paints. The
 excerpt's text layout is cached per row, width and state. Colours come from
 the palette (light or dark); only the match highlight and the topic chips
 carry their own soft accents.
+
+A row whose text is also in other articles (near-duplicates) ends its date
+line with an "n versions" link, drawn in the palette's link colour; the view
+asks `versions_rect` where it is to make it clickable.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDate, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QDate, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -35,6 +38,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from archive_app.core.models import Hit
+from archive_app.gui.look import is_dark, topic_colours
 from archive_app.gui.results_model import FAILED, HIT_ROLE, MISSING, STATE_ROLE, THUMBNAIL_ROLE
 
 PAD_X, PAD_Y = 12, 9
@@ -64,6 +69,11 @@ def readable_date(published: str) -> str:
     return published
 
 
+def versions_text(versions: int) -> str:
+    """A hit with two near-duplicates is one of "3 versions" of its text."""
+    return f"{versions + 1} versions"
+
+
 def snippet_runs(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The excerpt's plain text and the (start, length) of each matched word."""
     snippet = " ".join(snippet.split())  # one line of prose: no stray line breaks
@@ -80,14 +90,6 @@ def snippet_runs(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:
         at = found.end()
     parts.append(html.unescape(_TAG.sub("", snippet[at:])))
     return "".join(parts), tuple(marks)
-
-
-def topic_colours(topic: str, dark: bool) -> tuple[QColor, QColor]:
-    """A soft background and a readable text colour for a topic's chip."""
-    hue = zlib.crc32(topic.encode()) % 360
-    if dark:
-        return QColor.fromHsl(hue, 70, 62), QColor.fromHsl(hue, 150, 215)
-    return QColor.fromHsl(hue, 150, 228), QColor.fromHsl(hue, 140, 60)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,18 @@ class ResultDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
         return QSize(max(option.rect.width(), 200), self.row_metrics(option.font).height)
 
+    def versions_rect(self, rect: QRect, font: QFont, hit: Hit | None) -> QRectF | None:
+        """Where a row's "n versions" link is drawn (None when its text has no other version)."""
+        if hit is None or hit.versions <= 0:
+            return None
+        metrics = self.row_metrics(font)
+        small = _small_font(font)
+        width = QFontMetrics(small).horizontalAdvance(versions_text(hit.versions)) + 2 * CHIP_PAD_X
+        right = rect.left() + PAD_X + _text_width(rect, metrics, hit)
+        line = QFontMetrics(font).height()
+        top = rect.top() + metrics.meta_y + (line - metrics.chip_height) / 2
+        return QRectF(right - width, top, width, metrics.chip_height)
+
     # -- painting ------------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
@@ -145,7 +159,7 @@ class ResultDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         rect = option.rect
-        dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+        dark = is_dark(palette)
 
         if selected:
             painter.fillRect(rect, palette.color(group, QPalette.ColorRole.Highlight))
@@ -174,9 +188,7 @@ class ResultDelegate(QStyledItemDelegate):
             side = min(THUMBNAIL_SIDE, metrics.height - 2 * PAD_Y)
             box = QRectF(rect.right() - PAD_X - side + 1, rect.top() + PAD_Y, side, side)
             self._paint_thumbnail(painter, box, _role(index, THUMBNAIL_ROLE), muted)
-            text_width = width - side - THUMBNAIL_GAP
-        else:
-            text_width = width
+        text_width = _text_width(rect, metrics, hit)
         top = rect.top()
 
         title_font = _title_font(option.font)
@@ -187,13 +199,18 @@ class ResultDelegate(QStyledItemDelegate):
         )
         painter.drawText(left, top + metrics.title_y, text_width, 1000, _TOP_LEFT, title)
 
+        meta_width = text_width
+        versions = self.versions_rect(rect, option.font, hit)
+        if versions is not None:
+            self._paint_versions(painter, option.font, versions, hit.versions, palette, selected)
+            meta_width = max(0, round(versions.left() - left - CHIP_GAP))
         painter.setFont(option.font)
         painter.setPen(muted)
         meta = " · ".join(
             p for p in (readable_date(hit.published), hit.source, hit.author) if p.strip()
         )
-        meta = QFontMetrics(option.font).elidedText(meta, Qt.TextElideMode.ElideRight, text_width)
-        painter.drawText(left, top + metrics.meta_y, text_width, 1000, _TOP_LEFT, meta)
+        meta = QFontMetrics(option.font).elidedText(meta, Qt.TextElideMode.ElideRight, meta_width)
+        painter.drawText(left, top + metrics.meta_y, meta_width, 1000, _TOP_LEFT, meta)
 
         if hit.snippet:
             layout = self._snippet_layout(hit.id, hit.snippet, option.font, text_width, dark)
@@ -237,6 +254,25 @@ class ResultDelegate(QStyledItemDelegate):
             (metrics.snippet_y + line + 3, 0.74, line - 6),
         ):
             painter.drawRoundedRect(QRectF(left, top + y, width * fraction, height), 3, 3)
+
+    @staticmethod
+    def _paint_versions(
+        painter: QPainter, font: QFont, box: QRectF, versions: int, palette, selected: bool
+    ) -> None:
+        """A small outlined link: "3 versions" of this text are in the archive."""
+        colour = QColor(
+            palette.color(
+                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Link
+            )
+        )
+        border = QColor(colour)
+        border.setAlpha(150)
+        painter.setPen(border)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), CHIP_RADIUS, CHIP_RADIUS)
+        painter.setFont(_small_font(font))
+        painter.setPen(colour)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, versions_text(versions))
 
     @staticmethod
     def _paint_thumbnail(painter: QPainter, box: QRectF, pixmap: QPixmap | None, muted) -> None:
@@ -334,6 +370,14 @@ def _role(index, role: int):
     thousands of times.
     """
     return index.model().data(index, role)
+
+
+def _text_width(rect: QRect, metrics: RowMetrics, hit: Hit) -> int:
+    """The width left for the row's text: all of it, less the lead image and its gap."""
+    width = rect.width() - 2 * PAD_X
+    if hit.lead_image:
+        width -= min(THUMBNAIL_SIDE, metrics.height - 2 * PAD_Y) + THUMBNAIL_GAP
+    return width
 
 
 def _title_font(font: QFont) -> QFont:

@@ -288,7 +288,10 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if hit is None:
                 return "Loading…"
-            return ", ".join(p for p in (hit.title, hit.source, hit.published) if p)
+            parts = [hit.title, hit.source, hit.published]
+            if hit.versions:
+                parts.append(f"{hit.versions + 1} versions")  # as the row's link says
+            return ", ".join(p for p in parts if p)
         return None
 
     # -- loading rows -----------------------------------------------------------------------

@@ -2,15 +2,26 @@
 
 The view says what the person picked (`current_changed`, `selection_changed`)
 and what they asked to do with a selection (`export_requested`,
-`delete_requested`); the main window does those. Adding and removing tags on a
-selection happens here, as one write task, followed by `tags_changed`.
+`delete_requested`, `compare_requested` for two to four articles) or with a
+row's "n versions" link (`versions_requested`); the main window does those.
+Adding and removing tags on a selection happens here, as one write task,
+followed by `tags_changed`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, QStringListModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QStringListModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +36,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QStackedWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +50,8 @@ from archive_app.gui.results_model import ResultsModel
 from archive_app.gui.tasks import TaskRunner
 
 SORTS = (("Relevance", "relevance"), ("Newest", "newest"), ("Oldest", "oldest"))
+COMPARED_AT_ONCE = (2, 4)  # the fewest and the most articles "Compare selected" takes
+COMPARE_SHORTCUT = "Ctrl+Shift+C"
 
 
 def count_text(total: int) -> str:
@@ -161,6 +175,8 @@ class ResultsView(QWidget):
     tags_changed = Signal()  # tags were added or removed on articles
     export_requested = Signal(list)
     delete_requested = Signal(list)
+    compare_requested = Signal(list)  # 2–4 selected ids, in list order
+    versions_requested = Signal(str)  # the id of a row whose "n versions" link was clicked
 
     def __init__(self, archive: Archive, tasks: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -196,6 +212,7 @@ class ResultsView(QWidget):
         self.list.selectionModel().currentChanged.connect(self._current_moved)
         self.list.selectionModel().selectionChanged.connect(self._selection_moved)
         self.list.customContextMenuRequested.connect(self._show_context_menu)
+        self.list.viewport().installEventFilter(self)
         self.model.modelReset.connect(self._forget_current)
 
         self.empty_title = QLabel("No articles match")
@@ -301,6 +318,8 @@ class ResultsView(QWidget):
         ids = self.selected_ids()
         for action in self.actions_.values():
             action.setEnabled(bool(ids))
+        fewest, most = COMPARED_AT_ONCE
+        self.actions_["compare"].setEnabled(fewest <= len(ids) <= most)
         self.selection_changed.emit(ids)
 
     def _load_topic_labels(self) -> None:
@@ -332,6 +351,9 @@ class ResultsView(QWidget):
             return made
 
         return {
+            "compare": action(
+                "Compare selected", self.compare_selected, QKeySequence(COMPARE_SHORTCUT)
+            ),
             "add_tags": action("Add tags to selected…", self.open_add_tags),
             "remove_tags": action("Remove tags from selected…", self.open_remove_tags),
             "export": action(
@@ -353,8 +375,14 @@ class ResultsView(QWidget):
         count = len(self.selected_ids())
         self.actions_["copy_id"].setText("Copy ids" if count > 1 else "Copy id")
         self.actions_["delete"].setText(f"Delete {count:,} articles…" if count > 1 else "Delete…")
+        fewest, most = COMPARED_AT_ONCE
+        self.actions_["compare"].setToolTip(
+            "" if fewest <= count <= most else f"Select {fewest} to {most} articles to compare"
+        )
         menu = QMenu(self)
-        for name in ("add_tags", "remove_tags", None, "export", "copy_id", None, "delete"):
+        menu.setToolTipsVisible(True)
+        names = ("compare", None, "add_tags", "remove_tags", None, "export", "copy_id", None)
+        for name in (*names, "delete"):
             if name is None:
                 menu.addSeparator()
             else:
@@ -370,6 +398,56 @@ class ResultsView(QWidget):
         menu = self.context_menu()
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.list.viewport().mapToGlobal(position))
+
+    def compare_selected(self) -> None:
+        ids = self.selected_ids()
+        fewest, most = COMPARED_AT_ONCE
+        if fewest <= len(ids) <= most:
+            self.compare_requested.emit(ids)
+
+    # -- the "n versions" link ---------------------------------------------------------------
+
+    def versions_at(self, position: QPoint) -> str | None:
+        """The id of the row whose "n versions" link is at this point of the list's viewport."""
+        index = self.list.indexAt(position)
+        if not index.isValid():
+            return None
+        hit = self.model.hit(index.row())
+        box = self.delegate.versions_rect(self.list.visualRect(index), self.list.font(), hit)
+        if box is None or not box.adjusted(-2, -2, 2, 2).contains(position.toPointF()):
+            return None
+        return hit.id
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list.viewport():
+            kind = event.type()
+            if kind == QEvent.Type.ToolTip:
+                article_id = self.versions_at(event.pos())
+                if article_id is not None:
+                    QToolTip.showText(
+                        event.globalPos(),
+                        "Other versions of this text are in the archive: "
+                        "click to compare them side by side",
+                        self.list.viewport(),
+                    )
+                    return True
+            elif kind == QEvent.Type.MouseMove:
+                over = self.versions_at(event.position().toPoint()) is not None
+                if over:
+                    self.list.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+                else:
+                    self.list.viewport().unsetCursor()
+            elif (
+                kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease)
+                and event.button() == Qt.MouseButton.LeftButton
+            ):
+                article_id = self.versions_at(event.position().toPoint())
+                if article_id is not None:
+                    # The link acts on release and leaves the selection as it was.
+                    if kind == QEvent.Type.MouseButtonRelease:
+                        self.versions_requested.emit(article_id)
+                    return True
+        return super().eventFilter(watched, event)
 
     def copy_ids(self) -> None:
         ids = self.selected_ids()

@@ -298,3 +298,41 @@ def test_the_delete_key_in_the_list_deletes_after_asking(qtbot, window: MainWind
     window.search_bar.field.setFocus()
     qtbot.keyClick(window.search_bar.field, Qt.Key.Key_Delete)
     assert len(asked) == 1
+
+
+def test_comparing_selected_results_opens_a_tab_that_ctrl_w_closes(qtbot, window: MainWindow):
+    library = window.library
+    first, second = window.result_ids.ids[:2]
+    library.results.compare_requested.emit([first, second])
+    assert library.tabs.count() == 2 and library.tabs.currentIndex() == 1
+    view = library.tabs.currentWidget()
+    assert view.ids == [first, second]
+    assert library.tabs.tabText(1) == view.title
+    window.close_tab_or_window()
+    assert library.tabs.count() == 1 and window.isVisible()
+
+
+def test_n_versions_opens_the_article_beside_its_near_duplicates(
+    qtbot, window: MainWindow, tmp_path: Path
+):
+    original = (SAMPLE / "dunmoor-ward.txt").read_text("utf-8")
+    copy = tmp_path / "copy" / "dunmoor-ward-wire.txt"
+    copy.parent.mkdir()
+    copy.write_text(original.replace("the", "teh", 1) + "\nUpdated with a correction.\n", "utf-8")
+    window.import_paths([copy])
+    (copied,) = window.last_report.imported
+    assert window.archive.hits([copied.id])[0].versions >= 1
+    view = window.open_versions(copied.id)
+    assert window.library.tabs.currentWidget() is view
+    assert view.ids[0] == copied.id and len(view.ids) >= 2
+
+
+def test_compare_with_from_the_reader_opens_the_chosen_articles(window: MainWindow):
+    library = window.library
+    first, other = window.result_ids.ids[:2]
+    library.results.select_id(first)
+    picker = library.reader.choose_comparison()
+    assert picker is not None
+    picker.chosen.emit([other])
+    view = library.tabs.currentWidget()
+    assert view.ids == [first, other]

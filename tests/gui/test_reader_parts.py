@@ -9,10 +9,11 @@ from PySide6.QtWidgets import QLabel, QMenu
 
 from archive_app.core.models import SearchRequest
 from archive_app.gui.archive_browser import ArchiveBrowser
-from archive_app.gui.article_header import ArticleHeader, colour_for, marked
+from archive_app.gui.article_header import ArticleHeader, marked
 from archive_app.gui.article_loading import load_article
 from archive_app.gui.body_images import BodyImages
 from archive_app.gui.hit_navigation import HitBar, find_step, is_find_key
+from archive_app.gui.look import topic_colours
 from archive_app.gui.original_file import safe_filename
 from archive_app.gui.reader_panels import NotesPanel, Section
 from archive_app.gui.topic_popup import fill_topics_menu, how_assigned
@@ -67,7 +68,9 @@ def test_the_title_marks_matches_and_escapes_the_rest(qtbot):
     qtbot.addWidget(header)
     header.show_title("", [])
     assert header.title.text() == "(untitled)"
-    assert colour_for("war-crimes") == colour_for("war-crimes")
+    # One topic has one colour everywhere; two topics differ.
+    assert topic_colours("war-crimes", False) == topic_colours("war-crimes", False)
+    assert topic_colours("war-crimes", False)[0] != topic_colours("child-welfare", False)[0]
 
 
 def test_the_header_shows_byline_link_and_topic_chips(sample_archive, qtbot):

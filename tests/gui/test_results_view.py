@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QRect, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPalette
-from PySide6.QtWidgets import QMenu, QStyle, QStyleOptionViewItem
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QHelpEvent, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QMenu, QStyle, QStyleOptionViewItem, QToolTip
 
 from archive_app.core.models import SearchRequest
-from archive_app.gui.result_delegate import ResultDelegate, readable_date, snippet_runs
+from archive_app.gui.result_delegate import (
+    ResultDelegate,
+    readable_date,
+    snippet_runs,
+    versions_text,
+)
 from archive_app.gui.results_model import HIT_ROLE, LOADING, STATE_ROLE
 from archive_app.gui.results_view import ResultsView, TagField, count_text, split_tags
 
@@ -160,6 +165,7 @@ def test_the_context_menu_acts_on_the_selection(view, qtbot):
     menu = view.context_menu()
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts == [
+        "Compare selected",
         "Add tags to selected…",
         "Remove tags from selected…",
         "Export selected…",
@@ -242,3 +248,109 @@ def test_tags_are_typed_with_commas():
         "region/kherson",
         "to read",
     ]
+
+
+# -- comparing: "Compare selected" and the "n versions" link ---------------------------------
+
+
+def test_compare_selected_takes_two_to_four_articles(view, qtbot):
+    compare = view.actions_["compare"]
+    for rows, enabled in (
+        ([0], False),
+        ([0, 1], True),
+        ([0, 1, 2, 3], True),
+        ([0, 1, 2, 3, 4], False),
+    ):
+        select_rows(view, rows)
+        assert compare.isEnabled() is enabled
+        if not enabled:
+            view.context_menu()  # says why the entry is unavailable
+            assert "2 to 4" in compare.toolTip()
+    select_rows(view, [1, 3, 2])
+    with qtbot.waitSignal(view.compare_requested) as requested:
+        compare.trigger()
+    assert requested.args == [[view.model.id_at(r) for r in (1, 2, 3)]]
+
+
+def test_compare_selected_has_a_shortcut_in_the_list(view, qtbot):
+    view.show()
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    view.list.setFocus()
+    qtbot.waitUntil(view.list.hasFocus, timeout=2000)
+    select_rows(view, [0, 2])
+    assert view.actions_["compare"].shortcut().toString() == "Ctrl+Shift+C"
+    with qtbot.waitSignal(view.compare_requested, timeout=2000) as requested:
+        qtbot.keyClick(
+            view.list,
+            Qt.Key.Key_C,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    assert requested.args == [[view.model.id_at(0), view.model.id_at(2)]]
+
+
+@pytest.fixture
+def versions_view(archive, tasks, tmp_path, make_image, qtbot):
+    from test_compare_view import import_one, write_edited_pair
+
+    original, copy = write_edited_pair(tmp_path / "files", make_image)
+    ids = [import_one(archive, original), import_one(archive, copy)]
+    for n, text in enumerate(("A note on school meals.", "Rail timetable changes.")):
+        path = tmp_path / f"other-{n}.txt"
+        path.write_text(f"{text}\n\n" + "Plain words about something else. " * 20)
+        ids.append(import_one(archive, path))
+    shown = ResultsView(archive, tasks)
+    qtbot.addWidget(shown)
+    shown.resize(460, 500)
+    shown.show()
+    qtbot.waitExposed(shown)
+    shown.set_results(archive.search_ids(SearchRequest(sort="oldest")))
+    qtbot.waitUntil(lambda: all(shown.model.hit(r) is not None for r in range(4)))
+    return shown
+
+
+def test_rows_with_versions_show_a_link_that_asks_for_them(versions_view, qtbot):
+    view = versions_view
+    rows = {view.model.hit(r).versions: r for r in range(4)}
+    assert set(rows) == {0, 1}
+    with_versions, without = rows[1], rows[0]
+    font = view.list.font()
+    rect = view.list.visualRect(view.model.index(with_versions))
+    box = view.delegate.versions_rect(rect, font, view.model.hit(with_versions))
+    assert box is not None and rect.contains(box.toRect())
+    plain = view.list.visualRect(view.model.index(without))
+    assert view.delegate.versions_rect(plain, font, view.model.hit(without)) is None
+
+    # The link is painted in the palette's link colour.
+    image = view.list.viewport().grab().toImage()
+    link = view.list.palette().color(QPalette.ColorRole.Link)
+    inside = [
+        QColor(image.pixel(x, y))
+        for x in range(int(box.left()), int(box.right()))
+        for y in range(int(box.top()), int(box.bottom()))
+    ]
+    assert any(
+        abs(c.red() - link.red()) + abs(c.green() - link.green()) + abs(c.blue() - link.blue()) < 90
+        for c in inside
+    )
+    assert versions_text(1) == "2 versions"
+
+    point = box.center().toPoint()
+    help_event = QHelpEvent(QEvent.Type.ToolTip, point, view.list.viewport().mapToGlobal(point))
+    QApplication.sendEvent(view.list.viewport(), help_event)
+    assert "compare them side by side" in QToolTip.text()
+    QToolTip.hideText()
+
+    select_rows(view, [without])
+    with qtbot.waitSignal(view.versions_requested) as requested:
+        qtbot.mouseClick(
+            view.list.viewport(), Qt.MouseButton.LeftButton, pos=box.center().toPoint()
+        )
+    assert requested.args == [view.model.id_at(with_versions)]
+    assert view.selected_ids() == [view.model.id_at(without)]  # the click leaves the selection
+
+    seen = []
+    view.versions_requested.connect(seen.append)
+    title = view.list.visualRect(view.model.index(with_versions)).topLeft() + QPoint(30, 14)
+    qtbot.mouseClick(view.list.viewport(), Qt.MouseButton.LeftButton, pos=title)
+    assert seen == [] and view.selected_ids() == [view.model.id_at(with_versions)]
