@@ -13,17 +13,14 @@ import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QRect, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QImage, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
+from PySide6.QtGui import QImage, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import QFrame, QTextBrowser, QTextEdit, QWidget
+
+from archive_app.gui.look import CURRENT_HIT_MARK, HIT_MARK, HIT_MARK_TEXT
 
 ARCHIVE_SCHEME = "archive"
 Resolver = Callable[[QUrl], QImage | None]
 REQUEST_LOG_LIMIT = 5000  # Qt asks again for a refused image on every layout: keep the log bounded
-
-# Accents, not palette roles: a marked word must look marked on any background.
-HIT_BACKGROUND = QColor("#ffe680")
-CURRENT_HIT_BACKGROUND = QColor("#ff9e3d")
-HIT_FOREGROUND = QColor("#1a1a1a")
 
 
 class ArchiveBrowser(QTextBrowser):
@@ -155,8 +152,8 @@ class ArchiveBrowser(QTextBrowser):
             selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
             fmt = QTextCharFormat()
-            fmt.setBackground(CURRENT_HIT_BACKGROUND if i == self._current else HIT_BACKGROUND)
-            fmt.setForeground(HIT_FOREGROUND)
+            fmt.setBackground(CURRENT_HIT_MARK if i == self._current else HIT_MARK)
+            fmt.setForeground(HIT_MARK_TEXT)
             if i == self._current:
                 fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
                 fmt.setFontUnderline(True)

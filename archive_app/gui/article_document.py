@@ -26,6 +26,7 @@ from archive_app.core.analysis import text_analyzer
 from archive_app.core.importers.fragments import sanitize_fragment
 from archive_app.core.models import Article, ImageRef
 from archive_app.core.snippets import WORD
+from archive_app.gui.wording import readable_date
 
 IMAGE_LINK = "reader:image/"  # anchors around images: clicking one is the reader's business
 _IMAGE_SRC = re.compile(r"^image:(\d+)$")
@@ -276,20 +277,6 @@ def _normalize(word: str) -> str:
 # -- values shown around the body --------------------------------------------------------
 
 
-def readable_date(iso: str) -> str:
-    """ "2024-03-14" as "14 March 2024"; what cannot be read is shown as it is."""
-    if not iso:
-        return ""
-    try:
-        value = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    day = f"{value.day} {value.strftime('%B')} {value.year}"
-    if len(iso) > 10 and (value.hour or value.minute):
-        return f"{day}, {value.strftime('%H:%M')}"
-    return day
-
-
 def readable_time(iso: str) -> str:
     """A stored UTC time stamp in the person's own time zone: "26 November 2026, 07:49"."""
     try:
@@ -298,7 +285,7 @@ def readable_time(iso: str) -> str:
         return iso
     if value.tzinfo is not None:
         value = value.astimezone()
-    return f"{value.day} {value.strftime('%B')} {value.year}, {value.strftime('%H:%M')}"
+    return f"{readable_date(value.date().isoformat())}, {value:%H:%M}"
 
 
 def readable_size(size: int) -> str:

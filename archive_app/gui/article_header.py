@@ -5,19 +5,15 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from archive_app.gui.archive_browser import HIT_BACKGROUND, HIT_FOREGROUND
-from archive_app.gui.article_document import readable_date
 from archive_app.gui.article_loading import LoadedArticle
-from archive_app.gui.look import is_dark, topic_colours
+from archive_app.gui.look import heading_label, is_dark, marked, topic_colours
 from archive_app.gui.reader_panels import edited_summary
 from archive_app.gui.tag_editor import FlowLayout
 from archive_app.gui.topic_popup import topic_summary
-
-# The title's marks look like the body's (the browser's colours), on any palette.
-MARK_STYLE = f"background-color:{HIT_BACKGROUND.name()}; color:{HIT_FOREGROUND.name()};"
+from archive_app.gui.wording import readable_date
 
 
 class ArticleHeader(QWidget):
@@ -28,14 +24,10 @@ class ArticleHeader(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel()
+        self.title = heading_label(1.6)
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        title_font = QFont(self.title.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.6)
-        title_font.setWeight(QFont.Weight.DemiBold)
-        self.title.setFont(title_font)
         self.byline = QLabel()
         self.byline.setWordWrap(True)
         self.byline.setTextFormat(Qt.TextFormat.PlainText)
@@ -108,12 +100,7 @@ class ArticleHeader(QWidget):
         self.topic_row.setVisible(bool(self.topic_chips))
 
 
-def marked(text: str, spans: list[tuple[int, int]]) -> str:
-    """Plain text as rich text, with these (start, end) ranges marked."""
-    out, last = [], 0
-    for start, end in spans:
-        out.append(html.escape(text[last:start]))
-        out.append(f'<span style="{MARK_STYLE}">{html.escape(text[start:end])}</span>')
-        last = end
-    out.append(html.escape(text[last:]))
-    return "".join(out)
+def open_external(url: QUrl) -> None:
+    """Links leave the app only on a click, and only to the system's browser or mail."""
+    if url.scheme().lower() in ("http", "https", "mailto"):
+        QDesktopServices.openUrl(url)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 from archive_app.core.archive import Archive
 from archive_app.core.index import QuerySyntaxError
 from archive_app.core.models import Hit, Related, SearchRequest
+from archive_app.gui.look import heading_label
 from archive_app.gui.messages import friendly_message
-from archive_app.gui.result_delegate import readable_date
+from archive_app.gui.popups import show_popup
 from archive_app.gui.tasks import Job, TaskRunner
+from archive_app.gui.wording import readable_date
 
 MAX_CHOSEN = 3  # the article itself and three others fill the comparison's four panes
 SEARCH_ROWS = 25
@@ -79,10 +81,7 @@ class ComparePicker(QFrame):
         self._suggestions: Suggestions | None = None
         self._filling = False
 
-        self.heading = QLabel("Compare with…")
-        bold = QFont(self.heading.font())
-        bold.setWeight(QFont.Weight.DemiBold)
-        self.heading.setFont(bold)
+        self.heading = heading_label(1.0, "Compare with…")
         self.heading.setWordWrap(True)
         self.search_field = QLineEdit()
         self.search_field.setPlaceholderText("Search the archive for another article")
@@ -135,14 +134,7 @@ class ComparePicker(QFrame):
 
     def show_at(self, anchor: QWidget) -> None:
         """Open under `anchor` (a button), inside its screen."""
-        point = anchor.mapToGlobal(QPoint(0, anchor.height()))
-        screen = anchor.screen().availableGeometry() if anchor.screen() else None
-        if screen is not None:
-            point.setX(max(screen.left(), min(point.x(), screen.right() - self.width())))
-            if point.y() + self.height() > screen.bottom():
-                point.setY(anchor.mapToGlobal(QPoint(0, 0)).y() - self.height())
-        self.move(point)
-        self.show()
+        show_popup(self, anchor, gap=0, fit=False)
         self.search_field.setFocus()
 
     def checked_ids(self) -> list[str]:
@@ -225,7 +217,9 @@ class ComparePicker(QFrame):
         if hits:
             self._add_heading("Search results")
             for hit in hits:
-                detail = " · ".join(p for p in (hit.source, readable_date(hit.published)) if p)
+                detail = " · ".join(
+                    p for p in (hit.source, readable_date(hit.published, short=True)) if p
+                )
                 self._add_article(hit.id, hit.title, detail)
         else:
             self._add_heading("No other article matches")

@@ -16,17 +16,13 @@ and across the gap between two). A guard flag keeps a pane that is being
 moved from moving the others again.
 
 Everything read from the archive (articles, thumbnails, comparisons) is read
-in one background task; the documents are built there too, so showing them
-costs the GUI thread only the layout of their text.
+in one background task (`compare_loading`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -39,13 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from archive_app.core.archive import Archive, ArticleNotFound
-from archive_app.core.models import Article, Comparison
-from archive_app.gui.article_document import readable_date
+from archive_app.core.models import Comparison
 from archive_app.gui.compare_document import (
     PASSAGE_COLOURS,
-    PaneDocument,
     SharedMark,
-    build_document,
     from_reference,
     interpolate,
     mark_at,
@@ -53,102 +46,22 @@ from archive_app.gui.compare_document import (
     to_reference,
     twin_in,
 )
-from archive_app.gui.compare_pane import ONLY_HERE_COLOUR, ComparePane, passage_alpha
-from archive_app.gui.look import is_dark
+from archive_app.gui.compare_loading import (
+    LoadedComparison,
+    NothingToCompare,
+    compare_with_first,
+    load_comparison,
+)
+from archive_app.gui.compare_pane import ComparePane, passage_alpha
+from archive_app.gui.look import ONLY_HERE_COLOUR, heading_label, is_dark
 from archive_app.gui.messages import friendly_message, show_error
-from archive_app.gui.tasks import Job, TaskRunner
+from archive_app.gui.tasks import TaskRunner
+from archive_app.gui.wording import readable_date
 
-MAX_PANES = 4
-THUMBNAIL_PIXELS = 112  # decoded height of the strip's thumbnails: sharp at twice the size
 FIELD_KEYS = {"date": "published", "published": "published", "title": "title"}
 FIELD_KEYS |= {"author": "author", "source": "source", "url": "url"}
 EMPTY_VALUES = {"published": "no date", "author": "no author", "source": "no source"}
 EMPTY_VALUES |= {"title": "no title", "url": "no link"}
-
-
-class NothingToCompare(Exception):
-    """Fewer than two of the articles asked for could be read."""
-
-
-@dataclass(frozen=True)
-class PaneData:
-    """One article as its pane shows it, read and built off the GUI thread."""
-
-    article: Article
-    document: PaneDocument
-    thumbnails: dict[str, QImage]
-
-
-@dataclass(frozen=True)
-class LoadedComparison:
-    panes: tuple[PaneData, ...]
-    comparisons: tuple[Comparison, ...]  # the first pane against each other one
-    topic_labels: dict[str, str]
-    missing: tuple[str, ...]  # ids asked for that the archive no longer has
-
-
-def load_comparison(
-    archive: Archive, ids: Sequence[str], *, with_versions: bool = False, job: Job | None = None
-) -> LoadedComparison:
-    """Read the articles and compare them with the first; runs in a read task."""
-    wanted = list(dict.fromkeys(ids))
-    if with_versions and wanted:
-        related = archive.related(wanted[0])
-        wanted += [d.id for d in related.near_duplicates if d.id not in wanted]
-    wanted = wanted[:MAX_PANES]
-    panes: list[PaneData] = []
-    missing: list[str] = []
-    for done, article_id in enumerate(wanted):
-        if job is not None:
-            job.check()
-            job.progress(done, len(wanted) * 2, "Reading the articles")
-        try:
-            article = archive.get(article_id)
-        except ArticleNotFound:
-            missing.append(article_id)
-            continue
-        panes.append(
-            PaneData(
-                article, build_document(article.text, article.html), _thumbnails(archive, article)
-            )
-        )
-    if len(panes) < 2:
-        if with_versions and not missing:
-            raise NothingToCompare("No other version of this article is in the archive.")
-        raise NothingToCompare(
-            "There is nothing to compare: fewer than two of these articles are in the archive."
-        )
-    comparisons = compare_with_first(archive, [p.article.id for p in panes], job)
-    labels = {topic.id: topic.label for topic in archive.topics()}
-    return LoadedComparison(tuple(panes), comparisons, labels, tuple(missing))
-
-
-def compare_with_first(
-    archive: Archive, ids: Sequence[str], job: Job | None = None
-) -> tuple[Comparison, ...]:
-    comparisons = []
-    for done, other in enumerate(ids[1:], start=1):
-        if job is not None:
-            job.check()
-            job.progress(len(ids) + done, len(ids) * 2, "Comparing")
-        comparisons.append(archive.compare(ids[0], other))
-    return tuple(comparisons)
-
-
-def _thumbnails(archive: Archive, article: Article) -> dict[str, QImage]:
-    images: dict[str, QImage] = {}
-    for ref in article.images:
-        if not ref.sha256 or ref.sha256 in images:
-            continue
-        try:
-            image = QImage(str(archive.thumbnail(ref.sha256)))
-        except OSError:
-            continue  # no thumbnail: the strip shows a plain tile
-        if not image.isNull():
-            images[ref.sha256] = image.scaledToHeight(
-                THUMBNAIL_PIXELS, Qt.TransformationMode.SmoothTransformation
-            )
-    return images
 
 
 def percent(similarity: float) -> str:
@@ -269,10 +182,7 @@ class CompareView(QWidget):
 
     def _build_toolbar(self) -> None:
         self.toolbar = QWidget()
-        self.similarity_label = QLabel()
-        heading = QFont(self.similarity_label.font())
-        heading.setWeight(QFont.Weight.DemiBold)
-        self.similarity_label.setFont(heading)
+        self.similarity_label = heading_label(1.0)
         self.similarity_label.setToolTip(
             "The share of the texts' words that lie in passages both articles hold"
         )

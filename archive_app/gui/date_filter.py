@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.gui.facet_lists import muted_palette
 from archive_app.gui.filters import complete_date
+from archive_app.gui.look import muted_palette
 
 YEAR_COLUMNS = 3
 DATE_HINT = "A year (2023), a month (2023-05) or a day (2023-05-14)"

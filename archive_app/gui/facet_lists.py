@@ -17,14 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
-def muted_palette(widget: QWidget) -> QPalette:
-    """The widget's palette with muted text: the look of a name that finds nothing here."""
-    palette = QPalette(widget.palette())
-    muted = palette.color(QPalette.ColorRole.PlaceholderText)
-    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text):
-        palette.setColor(role, muted)
-    return palette
+from archive_app.gui.look import muted_palette
 
 
 class ElidedCheckBox(QCheckBox):

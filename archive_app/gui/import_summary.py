@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from archive_app.core.models import ImportReport
+from archive_app.gui.look import heading_label
 from archive_app.gui.wording import capitalised, count_noun
 
 OUTCOMES = ("imported", "duplicate", "failed", "skipped")
@@ -144,11 +145,7 @@ class ImportSummaryDialog(QDialog):
         self.setWindowTitle("Import summary")
         self.resize(820, 520)
 
-        headline = QLabel(status_text(report))
-        font = headline.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        headline.setFont(font)
+        headline = heading_label(1.3, status_text(report))
         headline.setWordWrap(True)
         self.headline = headline
         self.note = QLabel(self._note())

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from archive_app.core.archive import InvalidValue
 from archive_app.core.dates import normalize_date
 from archive_app.core.models import Article
-from archive_app.gui.article_document import readable_date
 from archive_app.gui.messages import friendly_message, show_error
 from archive_app.gui.tasks import TaskRunner
+from archive_app.gui.wording import readable_date
 
 FIELDS = (
     ("title", "Title"),

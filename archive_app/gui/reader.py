@@ -12,7 +12,7 @@ document) and the panels under it, in a column no wider than reads well.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,7 +29,7 @@ from archive_app.core.archive import Archive, ArticleNotFound
 from archive_app.core.models import Article, Topic
 from archive_app.gui.archive_browser import ArchiveBrowser
 from archive_app.gui.article_document import IMAGE_LINK, DocumentStyle, body_html, query_terms
-from archive_app.gui.article_header import ArticleHeader
+from archive_app.gui.article_header import ArticleHeader, open_external
 from archive_app.gui.article_loading import LoadedArticle, load_article
 from archive_app.gui.body_images import BodyImages
 from archive_app.gui.compare_picker import ComparePicker
@@ -338,8 +338,7 @@ class ArticleReader(QWidget):
 
     def open_external(self, url: QUrl) -> None:
         """Links leave the app only on a click, and only to the system's browser or mail."""
-        if url.scheme().lower() in ("http", "https", "mailto"):
-            QDesktopServices.openUrl(url)
+        open_external(url)
 
     # -- loading -----------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDate, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -39,8 +39,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from archive_app.core.models import Hit
-from archive_app.gui.look import is_dark, topic_colours
+from archive_app.gui.look import HIT_MARK, HIT_MARK_TEXT, is_dark, topic_colours
 from archive_app.gui.results_model import FAILED, HIT_ROLE, MISSING, STATE_ROLE, THUMBNAIL_ROLE
+from archive_app.gui.wording import readable_date
 
 PAD_X, PAD_Y = 12, 9
 LINE_GAP = 3
@@ -52,21 +53,6 @@ KEPT_LAYOUTS = 200
 
 _MARK = re.compile(r"<mark\b[^>]*>(.*?)</mark>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def readable_date(published: str) -> str:
-    """ "2024-02-06" → "6 Feb 2024", "2023-05" → "May 2023"; anything else as it is."""
-    parts = published[:10].split("-")
-    try:
-        numbers = [int(p) for p in parts]
-    except ValueError:
-        return published
-    if len(numbers) == 3 and QDate(*numbers).isValid():
-        return f"{numbers[2]} {_MONTHS[numbers[1] - 1]} {numbers[0]}"
-    if len(numbers) == 2 and 1 <= numbers[1] <= 12:
-        return f"{_MONTHS[numbers[1] - 1]} {numbers[0]}"
-    return published
 
 
 def versions_text(versions: int) -> str:
@@ -207,7 +193,9 @@ class ResultDelegate(QStyledItemDelegate):
         painter.setFont(option.font)
         painter.setPen(muted)
         meta = " · ".join(
-            p for p in (readable_date(hit.published), hit.source, hit.author) if p.strip()
+            p
+            for p in (readable_date(hit.published, short=True), hit.source, hit.author)
+            if p.strip()
         )
         meta = QFontMetrics(option.font).elidedText(meta, Qt.TextElideMode.ElideRight, meta_width)
         painter.drawText(left, top + metrics.meta_y, meta_width, 1000, _TOP_LEFT, meta)
@@ -334,7 +322,8 @@ class ResultDelegate(QStyledItemDelegate):
         option.setWrapMode(QTextOption.WrapMode.WordWrap)
         layout.setTextOption(option)
         highlight = QTextCharFormat()
-        highlight.setBackground(QColor(255, 196, 0, 85 if dark else 120))
+        highlight.setBackground(HIT_MARK)
+        highlight.setForeground(HIT_MARK_TEXT)  # readable on a selected row too
         ranges = []
         for start, length in marks:
             span = QTextLayout.FormatRange()

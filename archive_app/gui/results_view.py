@@ -18,21 +18,18 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPoint,
-    QStringListModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QMenu,
     QStackedWidget,
@@ -44,9 +41,11 @@ from PySide6.QtWidgets import (
 from archive_app.core.archive import Archive
 from archive_app.core.models import ResultIds, SearchRequest
 from archive_app.gui.filters import Filters
+from archive_app.gui.look import heading_label
 from archive_app.gui.messages import friendly_message, show_error
 from archive_app.gui.result_delegate import ResultDelegate
 from archive_app.gui.results_model import ResultsModel
+from archive_app.gui.tag_entry import TagField
 from archive_app.gui.tasks import TaskRunner
 
 SORTS = (("Relevance", "relevance"), ("Newest", "newest"), ("Oldest", "oldest"))
@@ -56,56 +55,6 @@ COMPARE_SHORTCUT = "Ctrl+Shift+C"
 
 def count_text(total: int) -> str:
     return "1 article" if total == 1 else f"{total:,} articles"
-
-
-def split_tags(text: str) -> list[str]:
-    """Tags typed as "region/kherson, type/news" (a tag may contain spaces, not commas)."""
-    seen: dict[str, None] = {}
-    for part in text.replace("\n", ",").split(","):
-        tag = "/".join(p.strip() for p in part.split("/") if p.strip())
-        if tag:
-            seen.setdefault(tag, None)
-    return list(seen)
-
-
-class TagField(QLineEdit):
-    """A line of comma-separated tags that completes the tag being typed."""
-
-    def __init__(self, known: Sequence[str] = (), parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setPlaceholderText("region/kherson, type/report")
-        self._names = QStringListModel(list(known), self)
-        self.completer_ = QCompleter(self._names, self)
-        self.completer_.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer_.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.completer_.setWidget(self)
-        self.completer_.activated.connect(self._complete)
-        self.textEdited.connect(self._offer)
-
-    def set_known(self, names: Sequence[str]) -> None:
-        self._names.setStringList(list(names))
-
-    def current_word(self) -> str:
-        return self.text()[: self.cursorPosition()].rsplit(",", 1)[-1].strip()
-
-    def _offer(self, _text: str) -> None:
-        word = self.current_word()
-        if not word:
-            self.completer_.popup().hide()
-            return
-        self.completer_.setCompletionPrefix(word)
-        if self.completer_.completionCount():
-            self.completer_.complete()
-        else:
-            self.completer_.popup().hide()
-
-    def _complete(self, name: str) -> None:
-        before = self.text()[: self.cursorPosition()]
-        after = self.text()[self.cursorPosition() :]
-        head = before.rsplit(",", 1)[0] + ", " if "," in before else ""
-        rest = after.split(",", 1)[1].lstrip() if "," in after else ""
-        self.setText(f"{head}{name}, {rest}")
-        self.setCursorPosition(len(head) + len(name) + 2)
 
 
 class TagsDialog(QDialog):
@@ -138,7 +87,7 @@ class TagsDialog(QDialog):
         self._update()
 
     def tags(self) -> list[str]:
-        return split_tags(self.field.text())
+        return self.field.tags()
 
     def _update(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.tags()))
@@ -187,10 +136,7 @@ class ResultsView(QWidget):
         self.model.load_failed.connect(self._rows_failed)
         self.delegate = ResultDelegate(self)
 
-        self.count_label = QLabel("")
-        heading = QFont(self.count_label.font())
-        heading.setWeight(QFont.Weight.DemiBold)
-        self.count_label.setFont(heading)
+        self.count_label = heading_label(1.0)
         self.sort_combo = QComboBox()
         for label, value in SORTS:
             self.sort_combo.addItem(label, value)
@@ -215,11 +161,7 @@ class ResultsView(QWidget):
         self.list.viewport().installEventFilter(self)
         self.model.modelReset.connect(self._forget_current)
 
-        self.empty_title = QLabel("No articles match")
-        title_font = QFont(self.empty_title.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.25)
-        title_font.setWeight(QFont.Weight.DemiBold)
-        self.empty_title.setFont(title_font)
+        self.empty_title = heading_label(1.25, "No articles match")
         self.empty_hint = QLabel("")
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)

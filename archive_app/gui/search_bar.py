@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive_app.gui.popups import show_popup
+
 DEBOUNCE_MS = 200
 
 QUERY_HELP = """
@@ -62,10 +64,7 @@ class QueryHelp(QFrame):
         layout.addWidget(label)
 
     def show_below(self, anchor: QWidget) -> None:
-        self.adjustSize()
-        where = anchor.mapToGlobal(anchor.rect().bottomRight())
-        self.move(where.x() - self.width(), where.y() + 4)
-        self.show()
+        show_popup(self, anchor, gap=4, right_aligned=True)
 
 
 class SearchBar(QWidget):

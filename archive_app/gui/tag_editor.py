@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QCompleter,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.archive import Archive
 from archive_app.gui.messages import friendly_message, show_error
+from archive_app.gui.tag_entry import TagCompleter, parse_tags
 from archive_app.gui.tasks import TaskRunner
 
 CHIP_STYLE = """
@@ -124,29 +124,6 @@ def chip(text: str, *, tooltip: str = "", removable: bool = False) -> tuple[QFra
     return frame, remove
 
 
-class ListCompleter(QCompleter):
-    """Completes the last item of a comma-separated list, keeping the items before it."""
-
-    def splitPath(self, path: str) -> list[str]:
-        return [path.rsplit(",", 1)[-1].strip()]
-
-    def pathFromIndex(self, index) -> str:
-        widget = self.widget()
-        typed = widget.text() if isinstance(widget, QLineEdit) else ""
-        head = typed.rsplit(",", 1)[0] + ", " if "," in typed else ""
-        return head + str(index.data())
-
-
-def parse_tags(text: str) -> list[str]:
-    """Tags typed by a person: comma-separated, blanks dropped, each once."""
-    tags: list[str] = []
-    for part in text.split(","):
-        tag = part.strip()
-        if tag and tag.lower() not in (t.lower() for t in tags):
-            tags.append(tag)
-    return tags
-
-
 class TagEditor(QWidget):
     """The tags of one article, written to the archive as the person changes them."""
 
@@ -170,11 +147,8 @@ class TagEditor(QWidget):
         self.line_edit.setMaximumWidth(240)
         self.line_edit.returnPressed.connect(self._add_typed)
         self.line_edit.installEventFilter(self)
-        self.completion_model = QStringListModel(self)
-        self.completer = ListCompleter(self.completion_model, self)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.completer = TagCompleter(self)
+        self.completion_model = self.completer.names
         self.line_edit.setCompleter(self.completer)
         self._rebuild()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from archive_app.core.classification import TopicExplanation
 from archive_app.core.models import Topic
 from archive_app.gui.article_loading import LoadedArticle
+from archive_app.gui.popups import show_popup
 
 
 class TopicPopup(QFrame):
@@ -75,14 +76,7 @@ class TopicPopup(QFrame):
         layout.addLayout(buttons)
 
     def show_at(self, anchor: QWidget) -> None:
-        self.adjustSize()
-        where = anchor.mapToGlobal(QPoint(0, anchor.height() + 2))
-        screen = anchor.screen().availableGeometry()
-        where.setX(max(screen.left(), min(where.x(), screen.right() - self.width())))
-        if where.y() + self.height() > screen.bottom():
-            where.setY(anchor.mapToGlobal(QPoint(0, 0)).y() - self.height() - 2)
-        self.move(where)
-        self.show()
+        show_popup(self, anchor)
 
     def _decide(self, value: bool | None) -> None:
         self.decided.emit(self.topic.id, value)

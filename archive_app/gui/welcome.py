@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,13 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive_app.gui.look import heading_label
+
 
 def _heading(text: str, scale: float = 1.6) -> QLabel:
-    label = QLabel(text)
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * scale)
-    font.setWeight(QFont.Weight.DemiBold)
-    label.setFont(font)
+    label = heading_label(scale, text)
     label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
     label.setWordWrap(True)
     return label

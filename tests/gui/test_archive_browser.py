@@ -15,9 +15,9 @@ from archive_app.gui.article_document import (
     ImageTag,
     body_html,
     query_terms,
-    readable_date,
     readable_size,
 )
+from archive_app.gui.wording import readable_date
 
 pytestmark = pytest.mark.gui
 
@@ -222,5 +222,11 @@ def test_query_terms_match_stems_and_skip_stop_words():
 def test_dates_and_sizes_read_as_words():
     assert readable_date("2024-03-14") == "14 March 2024"
     assert readable_date("not a date") == "not a date"
+    # A partial date reads the same in the reader as in the results list.
+    assert readable_date("2023-05") == "May 2023"
+    assert readable_date("2023-09") == "September 2023"
+    assert readable_date("2024-02-30") == "2024-02-30"
+    assert readable_date("2024-03-14T09:05:00Z") == "14 March 2024, 09:05"
+    assert readable_date("2024-03-14T09:05:00Z", short=True) == "14 Mar 2024"
     assert readable_size(5834) == "5.7 KB"
     assert readable_size(12) == "12 bytes"

@@ -18,7 +18,8 @@ from archive_app.gui.compare_document import (
     only_here,
     shared_marks,
 )
-from archive_app.gui.compare_pane import DIFFERS_STYLE, ComparePane
+from archive_app.gui.compare_header import DIFFERS_STYLE
+from archive_app.gui.compare_pane import ComparePane
 from archive_app.gui.compare_view import CompareView, percent
 from archive_app.gui.image_viewer import ImageViewer
 

@@ -9,11 +9,11 @@ from PySide6.QtWidgets import QLabel, QMenu
 
 from archive_app.core.models import SearchRequest
 from archive_app.gui.archive_browser import ArchiveBrowser
-from archive_app.gui.article_header import ArticleHeader, marked
+from archive_app.gui.article_header import ArticleHeader
 from archive_app.gui.article_loading import load_article
 from archive_app.gui.body_images import BodyImages
 from archive_app.gui.hit_navigation import HitBar, find_step, is_find_key
-from archive_app.gui.look import topic_colours
+from archive_app.gui.look import marked, topic_colours
 from archive_app.gui.original_file import safe_filename
 from archive_app.gui.reader_panels import NotesPanel, Section
 from archive_app.gui.topic_popup import fill_topics_menu, how_assigned

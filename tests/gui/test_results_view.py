@@ -10,12 +10,13 @@ from PySide6.QtWidgets import QApplication, QMenu, QStyle, QStyleOptionViewItem,
 from archive_app.core.models import SearchRequest
 from archive_app.gui.result_delegate import (
     ResultDelegate,
-    readable_date,
     snippet_runs,
     versions_text,
 )
 from archive_app.gui.results_model import HIT_ROLE, LOADING, STATE_ROLE
-from archive_app.gui.results_view import ResultsView, TagField, count_text, split_tags
+from archive_app.gui.results_view import ResultsView, count_text
+from archive_app.gui.tag_entry import TagField, parse_tags
+from archive_app.gui.wording import readable_date
 
 pytestmark = pytest.mark.gui
 
@@ -104,10 +105,10 @@ def test_snippet_marks_become_highlighted_runs():
 
 
 def test_dates_read_as_people_write_them():
-    assert readable_date("2024-02-06") == "6 Feb 2024"
-    assert readable_date("2023-05") == "May 2023"
-    assert readable_date("2023") == "2023"
-    assert readable_date("spring 2020") == "spring 2020"
+    assert readable_date("2024-02-06", short=True) == "6 Feb 2024"
+    assert readable_date("2023-09", short=True) == "Sep 2023"
+    assert readable_date("2023", short=True) == "2023"
+    assert readable_date("spring 2020", short=True) == "spring 2020"
 
 
 def test_header_counts_and_sorts(view, qtbot):
@@ -229,7 +230,7 @@ def test_the_tag_field_completes_the_tag_being_typed(qtbot):
     assert field.completer_.currentCompletion() == "region/kordavia"
     field.completer_.activated.emit("region/kordavia")
     assert field.text() == "type/news, region/kordavia, "
-    assert split_tags(field.text()) == ["type/news", "region/kordavia"]
+    assert parse_tags(field.text()) == ["type/news", "region/kordavia"]
 
 
 def test_right_click_selects_the_row_under_the_pointer(view, qtbot):
@@ -244,8 +245,13 @@ def test_right_click_selects_the_row_under_the_pointer(view, qtbot):
 
 
 def test_tags_are_typed_with_commas():
-    assert split_tags("region / kherson, to read,, region/kherson") == [
+    assert parse_tags("region / kherson, to read,, region/kherson") == [
         "region/kherson",
+        "to read",
+    ]
+    # As the archive stores them: levels trimmed, inner spaces single, names alike in any case.
+    assert parse_tags("Region/Kherson,\n region/ kherson / , to   read") == [
+        "Region/Kherson",
         "to read",
     ]
 
