@@ -23,7 +23,9 @@ from archive_app.core.index import QuerySyntaxError
 from archive_app.core.locations import default_archive_dir, demo_archive_dir, sample_dir
 from archive_app.core.locking import ArchiveLocked
 from archive_app.core.models import (
+    Comparison,
     ImportReport,
+    Related,
     SavedSearch,
     SearchPage,
     SearchRequest,
@@ -68,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", default="", metavar="QUERY")
     _add_filters(p)
     _add_paging(p)
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="first show how the query was understood (spellings, transliterations, word forms)",
+    )
 
     p = command("show", "one article with its images, tags, topics and provenance")
     p.add_argument("id")
@@ -114,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     for action in (run, save, rename, remove):
         action.add_argument("--json", action="store_true", help="machine-readable output")
 
+    p = command(
+        "compare", "what two articles share: passages (character offsets), similarity, metadata"
+    )
+    p.add_argument("a", metavar="ID")
+    p.add_argument("b", metavar="ID")
+
+    p = command("related", "articles like this one, and its versions (near-duplicates)")
+    p.add_argument("id")
+    p.add_argument("--limit", type=int, default=10, help="how many related articles (10)")
+
     p = command("export", "export every hit of a search (or the given ids) as CSV, JSON or HTML")
     p.add_argument("query", nargs="?", default="", metavar="QUERY")
     p.add_argument("--format", required=True, choices=FORMATS, help="csv, json or html")
@@ -141,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     for field in ("title", "author", "source", "url", "published"):
         p.add_argument(f"--{field}", default=None, help=f'new {field} ("" restores extracted)')
+    p.add_argument(
+        "--language",
+        default=None,
+        metavar="CODE",
+        help='the article\'s language, such as uk, ru, en ("" detects it again)',
+    )
 
     p = command("delete", "remove an article (its files go when nothing else uses them)")
     p.add_argument("id")
@@ -269,7 +292,20 @@ def _print_import_report(report: ImportReport) -> None:
 
 
 def cmd_search(archive: Archive, args: argparse.Namespace) -> int:
-    return _run_search(archive, _search_request(args), args)
+    request = _search_request(args)
+    if archive.variants_error:
+        _err(f"archive-app: warning: {archive.variants_error}")
+    if not args.explain:
+        return _run_search(archive, request, args)
+    explanation = archive.explain_query(request.query)
+    if args.json:
+        if args.limit < 0 or args.offset < 0:
+            raise UsageError("--limit and --offset must not be negative")
+        page = archive.search(replace(request, limit=args.limit, offset=args.offset))
+        return _print_json(search_page_json(page) | {"explanation": explanation})
+    print(explanation)
+    print()
+    return _run_search(archive, request, args)
 
 
 def _search_request(args: argparse.Namespace) -> SearchRequest:
@@ -313,6 +349,7 @@ def search_page_json(page: SearchPage) -> dict:
                 "snippet": h.snippet,
                 "author": h.author,
                 "lead_image": h.lead_image,
+                "versions": h.versions,
             }
             for h in page.hits
         ],
@@ -333,7 +370,8 @@ def _print_search_page(page: SearchPage) -> None:
     bold = sys.stdout.isatty()
     for number, hit in enumerate(page.hits, start=first):
         meta = " · ".join(filter(None, (hit.source, hit.published[:10])))
-        print(f"{number:>3}. {hit.id}  {hit.title}" + (f"  — {meta}" if meta else ""))
+        versions = f"  ({_versions(hit.versions)})" if hit.versions else ""
+        print(f"{number:>3}. {hit.id}  {hit.title}" + (f"  — {meta}" if meta else "") + versions)
         extras = [f"#{t}" for t in hit.tags] + [f"[{t}]" for t in hit.topics]
         if extras:
             print("     " + " ".join(extras))
@@ -349,6 +387,10 @@ def _print_search_page(page: SearchPage) -> None:
         if counts:
             shown = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
             print(f"  {label}: {shown}")
+
+
+def _versions(count: int) -> str:
+    return f"{count} other version{'s' if count != 1 else ''}"
 
 
 def snippet_for_terminal(snippet: str, bold: bool) -> str:
@@ -442,6 +484,104 @@ def article_json(article) -> dict:
         "edited_fields": list(article.edited_fields),
         "warnings": list(article.warnings),
         "note": article.note,
+    }
+
+
+def cmd_compare(archive: Archive, args: argparse.Namespace) -> int:
+    comparison = archive.compare(args.a, args.b)
+    if args.json:
+        return _print_json(comparison_json(comparison))
+    a, b = archive.get(comparison.a), archive.get(comparison.b)
+    print(f"a  {a.id}  {a.title}")
+    print(f"b  {b.id}  {b.title}")
+    count = len(comparison.shared)
+    print(
+        f"Similarity {comparison.similarity:.0%}: {count} shared passage{'s' if count != 1 else ''}"
+        " (character offsets into each article's text)"
+    )
+    for number, passage in enumerate(comparison.shared, start=1):
+        kind = "exact" if passage.exact else "with small edits"
+        print(
+            f"{number:>3}. a {passage.a.start}–{passage.a.end}, b {passage.b.start}–{passage.b.end}"
+            f" ({kind})"
+        )
+        print(f"     a: “{quote(a.text[passage.a.start : passage.a.end])}”")
+        if not passage.exact:
+            print(f"     b: “{quote(b.text[passage.b.start : passage.b.end])}”")
+    if comparison.metadata_differences:
+        print("Metadata differences:")
+        for name, (in_a, in_b) in comparison.metadata_differences.items():
+            print(f"  {name:<10} a: {in_a or '(none)'}")
+            print(f"  {'':<10} b: {in_b or '(none)'}")
+    else:
+        print("Metadata: the same title, author, source, date and URL.")
+    if comparison.shared_images:
+        print(f"Shared images: {', '.join(comparison.shared_images)}")
+    return EXIT_OK
+
+
+def comparison_json(comparison: Comparison) -> dict:
+    return {
+        "a": comparison.a,
+        "b": comparison.b,
+        "similarity": comparison.similarity,
+        "shared": [
+            {
+                "a": {"start": p.a.start, "end": p.a.end},
+                "b": {"start": p.b.start, "end": p.b.end},
+                "exact": p.exact,
+            }
+            for p in comparison.shared
+        ],
+        "metadata_differences": {
+            name: {"a": in_a, "b": in_b}
+            for name, (in_a, in_b) in comparison.metadata_differences.items()
+        },
+        "shared_images": list(comparison.shared_images),
+    }
+
+
+def quote(text: str, width: int = 90) -> str:
+    """A passage on one line, its middle left out when it is long."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    half = (width - 3) // 2
+    head = text[:half].rsplit(" ", 1)[0]  # whole words at both ends
+    tail = text[-half:].split(" ", 1)[-1]
+    return f"{head} … {tail}"
+
+
+def cmd_related(archive: Archive, args: argparse.Namespace) -> int:
+    if args.limit < 0:
+        raise UsageError("--limit must not be negative")
+    found = archive.related(args.id, limit=args.limit)
+    if args.json:
+        return _print_json(related_json(found))
+    print(f"{found.id}  {archive.get(found.id).title}")
+    if found.near_duplicates:
+        print(f"Versions of the same text ({len(found.near_duplicates)}):")
+        for dup in found.near_duplicates:
+            print(f"  {dup.id}  {dup.similarity:>4.0%}  {dup.title}")
+    else:
+        print("No other versions of this text in the archive.")
+    if found.related:
+        print("Related articles (by their distinctive words):")
+        for item in found.related:
+            print(f"  {item.id}  {item.score:>6.1f}  {item.title}")
+    else:
+        print("No related articles.")
+    return EXIT_OK
+
+
+def related_json(found: Related) -> dict:
+    return {
+        "id": found.id,
+        "related": [{"id": r.id, "score": r.score, "title": r.title} for r in found.related],
+        "near_duplicates": [
+            {"id": d.id, "similarity": d.similarity, "title": d.title}
+            for d in found.near_duplicates
+        ],
     }
 
 
@@ -692,12 +832,19 @@ def cmd_edit(archive: Archive, args: argparse.Namespace) -> int:
         for f in ("title", "author", "source", "url", "published")
         if getattr(args, f) is not None
     }
-    if not changes:
-        raise UsageError("nothing to edit: give --title, --author, --source, --url or --published")
-    article = archive.edit(args.id, **changes)
+    if not changes and args.language is None:
+        raise UsageError(
+            "nothing to edit: give --title, --author, --source, --url, --published or --language"
+        )
+    article = archive.edit(args.id, **changes) if changes else None
+    if args.language is not None:
+        article = archive.set_language(args.id, args.language)
+        changes["language"] = article.language
     if args.json:
         return _print_json(article_json(article))
     print(f"{article.id}: edited {', '.join(sorted(changes))}")
+    if args.language is not None:
+        print(f"  language   {article.language or '(not detected)'}")
     return EXIT_OK
 
 
@@ -747,6 +894,8 @@ COMMANDS = {
     "tags": cmd_tags,
     "note": cmd_note,
     "saved": cmd_saved,
+    "compare": cmd_compare,
+    "related": cmd_related,
     "export": cmd_export,
     "topics": cmd_topics,
     "topic": cmd_topic,

@@ -862,3 +862,101 @@ def test_export_errors(cli, archive_dir: Path, imported, tmp_path: Path):
     code, _, err = cli(*base, tmp_path / "missing" / "x.csv", "--format", "csv")
     assert code == 1 and "cannot write" in err
     assert not out.exists()
+
+
+# -- compare and related -------------------------------------------------------------------
+
+BRIDGE_ELSEWHERE = (
+    BRIDGE.replace("Source: Coast Wire", "Source: Harbour Times")
+    .replace("Date: 2023-04-05", "Date: 2023-04-06")
+    .replace("on Thursday", "on Friday")
+)
+
+
+@pytest.fixture
+def two_versions(cli, archive_dir: Path, imported: dict[str, str], news: Path) -> dict[str, str]:
+    """The bridge story again from another outlet, a day later and with one word changed."""
+    (news / "bridge-elsewhere.txt").write_text(BRIDGE_ELSEWHERE, encoding="utf-8")
+    report = run_json(cli, "--archive", archive_dir, "import", news / "bridge-elsewhere.txt")
+    (item,) = report["imported"]
+    return imported | {"elsewhere": item["id"]}
+
+
+def test_compare_json_offsets_index_into_show_text(cli, archive_dir: Path, two_versions):
+    a, b = two_versions["bridge"], two_versions["elsewhere"]
+
+    data = run_json(cli, "--archive", archive_dir, "compare", a[:8], b)
+
+    assert set(data) >= {"a", "b", "similarity", "shared", "metadata_differences", "shared_images"}
+    assert (data["a"], data["b"]) == (a, b)
+    assert 0.8 < data["similarity"] <= 1.0
+    text_a = run_json(cli, "--archive", archive_dir, "show", a)["text"]
+    text_b = run_json(cli, "--archive", archive_dir, "show", b)["text"]
+    assert data["shared"], "the two versions share their text"
+    for passage in data["shared"]:
+        assert set(passage) >= {"a", "b", "exact"}
+        quote_a = text_a[passage["a"]["start"] : passage["a"]["end"]]
+        quote_b = text_b[passage["b"]["start"] : passage["b"]["end"]]
+        assert quote_a.split()[-3:] == quote_b.split()[-3:]
+    assert not data["shared"][0]["exact"]  # Thursday / Friday
+    assert text_a[data["shared"][0]["a"]["start"] :].startswith("The regional council voted")
+    assert data["metadata_differences"] == {
+        "source": {"a": "Coast Wire", "b": "Harbour Times"},
+        "published": {"a": "2023-04-05", "b": "2023-04-06"},
+    }
+    assert data["shared_images"] == []
+
+
+def test_compare_text_output(cli, archive_dir: Path, two_versions):
+    code, out, _ = cli(
+        "--archive", archive_dir, "compare", two_versions["bridge"], two_versions["elsewhere"]
+    )
+
+    assert code == 0
+    assert "Similarity" in out and "shared passage" in out
+    assert "with small edits" in out
+    assert "“The regional council voted on Thursday" in out
+    assert "Harbour Times" in out and "2023-04-06" in out
+
+
+def test_compare_unrelated_and_unknown(cli, archive_dir: Path, imported: dict[str, str]):
+    data = run_json(
+        cli, "--archive", archive_dir, "compare", imported["bridge"], imported["concert"]
+    )
+    assert data["similarity"] == 0.0 and data["shared"] == []
+    code, _, err = cli("--archive", archive_dir, "compare", imported["bridge"], "0123456789ab")
+    assert code == 2 and "no article" in err
+    assert cli("--archive", archive_dir, "compare", imported["bridge"])[0] == 2
+
+
+def test_related_json(cli, archive_dir: Path, two_versions):
+    data = run_json(cli, "--archive", archive_dir, "related", two_versions["bridge"][:8])
+
+    assert set(data) >= {"id", "related", "near_duplicates"}
+    assert data["id"] == two_versions["bridge"]
+    (version,) = data["near_duplicates"]
+    assert version["id"] == two_versions["elsewhere"]
+    assert 0.5 <= version["similarity"] <= 1.0
+    assert version["title"] == "Harbour bridge funded"
+    assert data["related"][0]["id"] == two_versions["elsewhere"]
+    for item in data["related"]:
+        assert set(item) >= {"id", "score", "title"} and isinstance(item["score"], float)
+    assert two_versions["bridge"] not in {item["id"] for item in data["related"]}
+    limited = run_json(
+        cli, "--archive", archive_dir, "related", two_versions["bridge"], "--limit", "1"
+    )
+    assert len(limited["related"]) == 1
+
+
+def test_related_text_output_and_versions_in_search(cli, archive_dir: Path, two_versions):
+    code, out, _ = cli("--archive", archive_dir, "related", two_versions["concert"])
+    assert code == 0 and "No other versions" in out
+
+    hits = run_json(cli, "--archive", archive_dir, "search", "bridge")["hits"]
+    assert {h["id"]: h["versions"] for h in hits} == {
+        two_versions["bridge"]: 1,
+        two_versions["elsewhere"]: 1,
+    }
+    code, out, _ = cli("--archive", archive_dir, "search", "bridge")
+    assert "(1 other version)" in out
+    assert cli("--archive", archive_dir, "related", two_versions["bridge"], "--limit", "-1")[0] == 2

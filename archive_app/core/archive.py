@@ -17,7 +17,8 @@ from pathlib import Path
 from whoosh.query import Every
 
 from archive_app import __version__
-from archive_app.core import classification, saved_searches, storing
+from archive_app.core import classification, comparing, related, saved_searches, storing
+from archive_app.core.analysis import TermMatcher
 from archive_app.core.blobs import BlobStore
 from archive_app.core.catalog import Catalog
 from archive_app.core.dates import normalize_date
@@ -35,10 +36,12 @@ from archive_app.core.index import (
     SearchIndex,
     source_key,
 )
+from archive_app.core.languages import SAMPLE_CHARS, base_language, detect, is_language_code
 from archive_app.core.locking import WriteLock
 from archive_app.core.models import (
     Article,
     CheckReport,
+    Comparison,
     DuplicateItem,
     Facets,
     Hit,
@@ -47,6 +50,8 @@ from archive_app.core.models import (
     ImportReport,
     Problem,
     Provenance,
+    Related,
+    RelatedArticle,
     ResultIds,
     SavedSearch,
     SearchPage,
@@ -55,14 +60,23 @@ from archive_app.core.models import (
     Topic,
     TopicAssignment,
 )
+from archive_app.core.variants import (
+    VARIANTS_FILE,
+    LoadedVariants,
+    Variants,
+    ensure_variants_file,
+    load_variants,
+)
 
 Progress = Callable[[int, int], None]
 ImportProgress = Callable[[int, int, str], None]  # done, total, the file in hand
 EDITABLE_FIELDS = ("title", "author", "source", "url", "published")
+COMPARED_FIELDS = ("title", "author", "source", "published", "url")
 ARCHIVE_FORMAT = 1
 INDEX_BATCH = 500  # index work applied per commit
 IMPORT_BATCH = 1000  # during a large import: fewer segments, each sorted in memory
 ROW_BATCH = 500  # ids per catalog query when reading result rows
+LANGUAGES_DETECTED_KEY = "languages_detected"  # meta: articles from before detection have theirs
 
 
 class ArchiveError(Exception):
@@ -91,6 +105,11 @@ class Archive:
         self._source_names: dict[str, str] | None = None  # facet key -> source as written
         self.topic_rules = classification.load_rules(root, catalog)
         classification.mark_applied_if_empty(catalog, self.topic_rules)
+        # The variants are read on the first search: a command that does not search skips it.
+        ensure_variants_file(root)
+        self._variants: LoadedVariants | None = None
+        self._variants_stamp: tuple[int, int] | None = None
+        self._detect_missing_languages()
         self.index: SearchIndex | None = None
         self.index = self._open_index()
 
@@ -139,7 +158,7 @@ class Archive:
         for leftover in ("index.new", "index.old"):  # an interrupted rebuild
             SearchIndex.destroy(self.root / leftover)
         try:
-            index = SearchIndex(folder) if SearchIndex.exists(folder) else None
+            index = SearchIndex(folder, self.variants) if SearchIndex.exists(folder) else None
             if index is not None and not index.schema_is_current():
                 # Written by an earlier version (a field added since): rebuild it aside.
                 index.close()
@@ -177,7 +196,7 @@ class Archive:
         SearchIndex.destroy(old)
         with self.catalog.transaction() as conn:
             conn.execute("DELETE FROM index_queue")
-        return SearchIndex(folder)
+        return SearchIndex(folder, self.variants)
 
     def _queue_all_missing(self, index: SearchIndex) -> None:
         indexed = index.all_ids()
@@ -608,11 +627,14 @@ class Archive:
     def _hit_rows_batch(self, ids: list[str], with_text: bool) -> dict[str, dict]:
         marks = ",".join("?" * len(ids))
         text = ", text" if with_text else ""
+        # `versions`: the article's near-duplicate links, both ways (two index lookups a row).
         rows: dict[str, dict] = {
             r["id"]: dict(r) | {"tags": [], "topics": []}
             for r in self.catalog.query(
-                f"SELECT id, {', '.join(EDITABLE_FIELDS)}{text} FROM articles"
-                f" WHERE id IN ({marks})",
+                f"SELECT id, {', '.join(EDITABLE_FIELDS)}{text},"
+                " (SELECT count(*) FROM duplicates WHERE a = articles.id)"
+                " + (SELECT count(*) FROM duplicates WHERE b = articles.id) AS versions"
+                f" FROM articles WHERE id IN ({marks})",
                 ids,
             )
         }
@@ -668,6 +690,123 @@ class Archive:
                 labels.setdefault(source_key(str(r[0])), r[0])
             self._source_names = labels
         return {labels.get(k, k): v for k, v in counts.items()}
+
+    # -- comparing and related articles ----------------------------------------
+
+    def compare(self, a_id: str, b_id: str) -> Comparison:
+        """Shared passages (offsets into each article's `text`), similarity and differences.
+
+        Metadata differences compare the values as read (a person's edits
+        win), ignoring runs of white space; shared images are the stored
+        images both articles hold, in `a`'s order.
+        """
+        a, b = self.get(a_id), self.get(b_id)
+        shared, similarity = comparing.align(a.text, b.text)
+        differences = {
+            name: (getattr(a, name), getattr(b, name))
+            for name in COMPARED_FIELDS
+            if getattr(a, name).split() != getattr(b, name).split()
+        }
+        in_b = {image.sha256 for image in b.images if image.sha256}
+        images = dict.fromkeys(i.sha256 for i in a.images if i.sha256 and i.sha256 in in_b)
+        return Comparison(
+            a=a.id,
+            b=b.id,
+            similarity=round(similarity, 4),
+            shared=shared,
+            metadata_differences=differences,
+            shared_images=tuple(images),
+        )
+
+    def related(self, article_id: str, limit: int = 10) -> Related:
+        """Articles like this one by their distinctive words, and its versions (near-duplicates)."""
+        article_id = self.resolve_id(article_id)
+        row = self.catalog.query_one("SELECT * FROM articles WHERE id = ?", (article_id,))
+        assert row is not None
+        title = self._effective(row)["title"]
+        found = self.index.more_like(article_id, f"{title}\n{row['text']}", top=max(0, limit))
+        names = related.titles(self.catalog, [other for other, _ in found])
+        # An id indexed but gone from the catalog has no title; check --repair clears it.
+        alike = tuple(
+            RelatedArticle(other, round(score, 4), names[other])
+            for other, score in found
+            if other in names
+        )
+        return Related(article_id, alike, related.near_duplicates(self.catalog, article_id))
+
+    # -- languages and spellings -------------------------------------------------
+
+    def set_language(self, article_id: str, language: str | None) -> Article:
+        """Correct an article's language ("uk", "en-GB"); "" or None detects it again.
+
+        The article is indexed again with the analysis of its new language.
+        """
+        article_id = self.resolve_id(article_id)
+        code = (language or "").strip()
+        if code and not is_language_code(code):
+            raise InvalidValue(f"{language!r} is not a language code (such as uk, ru, en, de)")
+        if code:
+            code = base_language(code) + code[len(base_language(code)) :]
+        else:
+            row = self.catalog.query_one(
+                "SELECT title, text FROM articles WHERE id = ?", (article_id,)
+            )
+            code = detect(f"{row['title']}\n{row['text'][:SAMPLE_CHARS]}").language
+        with self._write, self.catalog.transaction() as conn:
+            conn.execute("UPDATE articles SET language = ? WHERE id = ?", (code, article_id))
+            self._queue(conn, article_id)
+        self._drain_index_queue()
+        return self.get(article_id)
+
+    def _detect_missing_languages(self) -> None:
+        """Articles stored before languages were detected at import get theirs, once."""
+        if self.catalog.meta(LANGUAGES_DETECTED_KEY):
+            return
+        found = [
+            (detect(f"{r['title']}\n{r['text'][:SAMPLE_CHARS]}").language, r["id"])
+            for r in self.catalog.query("SELECT id, title, text FROM articles WHERE language = ''")
+        ]
+        with self._write, self.catalog.transaction() as conn:
+            conn.executemany(
+                "UPDATE articles SET language = ? WHERE id = ?", [f for f in found if f[0]]
+            )
+            Catalog.set_meta(conn, LANGUAGES_DETECTED_KEY, "1")
+
+    def variants(self) -> Variants:
+        """The spelling variants in force: the archive's variants.toml, read again when edited."""
+        path = self.root / VARIANTS_FILE
+        loaded = self._variants
+        stamp = _file_stamp(path)
+        if loaded is None or stamp is None or stamp != self._variants_stamp:
+            loaded = load_variants(self.root, loaded.variants if loaded is not None else None)
+            self._variants, self._variants_stamp = loaded, _file_stamp(path)
+        return loaded.variants
+
+    @property
+    def variants_error(self) -> str:
+        """Why the archive's variants.toml is not in use ("" when it is)."""
+        self.variants()
+        return self._variants.error if self._variants is not None else ""
+
+    def explain_query(self, query: str) -> str:
+        """How a query is understood: its structure with each word's spellings and forms.
+
+        Several lines of plain text, for "show query" in the search bar and
+        `search --explain`. Raises QuerySyntaxError for a malformed query.
+        """
+        return self.index.explain(query)
+
+    def query_matcher(self, query: str) -> TermMatcher:
+        """What a query marks in an article: `.spans(text)` gives the matched words.
+
+        It marks the spelling an article uses (Kharkov, Харків) when the query
+        was another (Kharkiv). A malformed or empty query marks nothing.
+        """
+        try:
+            parsed = self.index.parse(query)
+        except QuerySyntaxError:
+            return TermMatcher()
+        return TermMatcher() if isinstance(parsed, Every) else self.index.matcher(parsed)
 
     # -- notes ---------------------------------------------------------------
 
@@ -1071,6 +1210,7 @@ def _hit(article_id: str, row: dict, score: float, snippet: str) -> Hit:
         snippet=snippet,
         author=row["author"],
         lead_image=row.get("lead_image"),
+        versions=row.get("versions", 0),
     )
 
 
@@ -1082,6 +1222,14 @@ def value_of(conn, article_id: str, field: str) -> str:
     if row is not None:
         return row[0]
     return conn.execute(f"SELECT {field} FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
 
 
 def _write_json(path: Path, data: dict) -> None:

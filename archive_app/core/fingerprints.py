@@ -3,8 +3,16 @@
 An exact fingerprint (the normalised text's SHA-256) catches the same text
 re-saved with other bytes. For near copies each text keeps a bottom-k MinHash
 sketch of its word-3-shingle hashes: the smallest few serve as lookup keys
-(near copies share most of them), and comparing two whole sketches estimates
-the shingle Jaccard without re-reading either text.
+(near copies share some of them), and comparing two whole sketches estimates
+the shingle Jaccard, and how much of one text the other holds, without
+re-reading either text.
+
+Two texts are versions of one another when they share at least half of their
+shingles (Jaccard ≥ 0.5: a story with a few sentences rewritten, a paragraph
+added or dropped, paragraphs moved), or when nearly all of one is in the other
+and it is at least half as long (a wire story trimmed). Different articles on
+one topic share almost no three-word runs (Jaccard about 0.01), so the margin
+is wide; bench/bench_compare.py measures it on constructed pairs.
 """
 
 from __future__ import annotations
@@ -21,8 +29,9 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")  # accents left apart by NFKD
 SHINGLE = 3
 SKETCH_SIZE = 64  # stored per article; the estimate's error is about 1/sqrt(64)
 LOOKUP_KEYS = 8  # of the sketch's smallest values, indexed for candidate lookup
-MIN_SHARED_KEYS = 3  # near copies (Jaccard ≥ 0.8) share most of their 8 keys
-NEAR_DUPLICATE_JACCARD = 0.8
+MIN_SHARED_KEYS = 2  # versions share about Jaccard × 8 of them; different texts none
+NEAR_DUPLICATE_JACCARD = 0.5
+NEAR_DUPLICATE_CONTAINMENT = 0.8  # of the shorter text found in the longer (a trimmed copy)
 _MASK = (1 << 64) - 1
 
 
@@ -75,6 +84,39 @@ def estimate_jaccard(a: list[int], b: list[int], size: int = SKETCH_SIZE) -> flo
     union = heapq.nsmallest(size, set(a) | set(b))
     both = set(a) & set(b)
     return sum(1 for v in union if v in both) / len(union)
+
+
+def estimate_containment(a: list[int], b: list[int], size: int = SKETCH_SIZE) -> float:
+    """Estimated share of one text's shingles that the other holds (the larger way), 0..1.
+
+    A full sketch holds every value of its text up to its largest, so the
+    other sketch's values up to there are known to be in that text or not,
+    and the share found estimates the containment. The shorter text's share
+    is estimated only when at least half of its sketch falls in that range,
+    that is when it is at least about half as long as the other: a paragraph
+    quoted in a long article scores about their length ratio, not 1.
+    """
+    best = 0.0
+    for part, whole in ((a, b), (b, a)):
+        if not part or not whole:
+            continue
+        limit = whole[-1] if len(whole) >= size else None  # a short text's sketch is all of it
+        decidable = [v for v in part if limit is None or v <= limit]
+        if len(decidable) * 2 < len(part):
+            continue
+        held = set(whole)
+        best = max(best, sum(1 for v in decidable if v in held) / len(decidable))
+    return best
+
+
+def near_duplicate(a: list[int], b: list[int]) -> float | None:
+    """The estimated Jaccard of two sketches when their texts are versions of one another."""
+    jaccard = estimate_jaccard(a, b)
+    if jaccard >= NEAR_DUPLICATE_JACCARD:
+        return jaccard
+    if estimate_containment(a, b) >= NEAR_DUPLICATE_CONTAINMENT:
+        return jaccard
+    return None
 
 
 def to_signed(value: int) -> int:

@@ -29,6 +29,7 @@ from archive_app.core.importers import (
     importer_name,
     is_supported,
 )
+from archive_app.core.languages import article_language
 from archive_app.core.models import Problem
 from archive_app.core.topics import TopicRules, TopicScore
 
@@ -144,6 +145,7 @@ class PreparedArticle:
     text_sha256: str
     sketch: tuple[int, ...]
     topic_scores: tuple[TopicScore, ...] | None  # None when no rules were given
+    language: str = ""  # the importer's if plausible, else detected from the text
 
 
 @dataclass
@@ -170,7 +172,7 @@ def read_file(path: Path) -> bytes:
 
 
 def prepare(path: Path, rules: TopicRules | None = None) -> PreparedFile:
-    """Read and parse one file, check its images, fingerprint and classify its articles.
+    """Read, parse and check one file; fingerprint, classify and find the language of its articles.
 
     Raises ImportFailed or NotAnArticle.
     """
@@ -219,6 +221,7 @@ def prepare(path: Path, rules: TopicRules | None = None) -> PreparedFile:
                 topic_scores=None
                 if rules is None
                 else rules.classify(parsed.title, parsed.text, captions_of(images)),
+                language=article_language(parsed.language, parsed.title, parsed.text),
             )
         )
     return prepared

@@ -7,8 +7,11 @@ suggestions live here; nothing here knows about SQLite.
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import datetime as dt
 import heapq
+import itertools
 import re
 import shutil
 import threading
@@ -18,23 +21,49 @@ from pathlib import Path
 from typing import TypeVar
 
 from whoosh import fields, index, qparser, query
+from whoosh.qparser import syntax
+from whoosh.qparser.common import attach
 
-from archive_app.core.analysis import spelling_analyzer, text_analyzer
+from archive_app.core.analysis import (
+    CYRILLIC_ANALYSED,
+    DEFAULT_LATIN,
+    TaggedText,
+    TermMatcher,
+    fold,
+    is_stop,
+    language_profile,
+    latin_spellings,
+    name_key_analyzer,
+    query_forms,
+    query_name_keys,
+    spelling_analyzer,
+    text_analyzer,
+)
 from archive_app.core.dates import date_sort_key, normalize_date
 from archive_app.core.docsets import DocSets, Unscorable
 from archive_app.core.snippets import WORD, excerpt, find_matches
+from archive_app.core.transliteration import has_cyrillic, romanizations, skeleton
+from archive_app.core.variants import Variants
 
 # Plain words search `content` (title, captions, author, source, body and the
 # person's note in one field) and `title` again for its boost: two posting lists
 # per word instead of one per field keeps scoring fast. `title:`, `author:`,
-# `notes:` and so on still work.
-SEARCH_FIELDS = ("content", "title")
-FIELD_BOOSTS = {"title": 2.0}
+# `notes:` and so on still work. `translit` holds the names of Cyrillic text as
+# Latin name keys (analysis.NameKeyTokenizer); it is empty in a Latin-script archive.
+NAMES_FIELD = "translit"
+SEARCH_FIELDS = ("content", "title", NAMES_FIELD)
+# A name found only through its transliteration counts half: the article that
+# has the word as written ranks first.
+FIELD_BOOSTS = {"title": 2.0, NAMES_FIELD: 0.5}
 TEXT_FIELDS = ("content", "title", "captions", "author", "source", "notes")
+MAX_PHRASE_SPELLINGS = 8  # a quoted name in several transliterations: phrases tried, at most
+VARIANT_BOOST = 0.8  # another spelling of a name counts a little less than the one typed
 FACET_FIELDS = {"tags": "tags", "topics": "topics", "sources": "source_key", "years": "year"}
 SNIPPET_CHARS = 220
 K = TypeVar("K")
 WRITER_MB = 128  # Whoosh's in-memory posting pool per writer
+MORE_LIKE_TERMS = 10  # distinctive words that describe an article for "more like this"
+_HAS_DIGIT = re.compile(r"\d")
 
 
 def build_schema() -> fields.Schema:
@@ -48,6 +77,7 @@ def build_schema() -> fields.Schema:
         source=fields.TEXT(analyzer=analyzer),
         notes=fields.TEXT(analyzer=analyzer),
         spell=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
+        translit=fields.TEXT(analyzer=name_key_analyzer()),
         tags=fields.KEYWORD(commas=True, lowercase=True, scorable=False),
         topics=fields.KEYWORD(commas=True, scorable=False),
         source_key=fields.ID(),
@@ -117,10 +147,16 @@ def source_key(source: str) -> str:
 
 
 class SearchIndex:
-    """Owns the index folder. Writes go through `writer()`; reads reuse one searcher."""
+    """Owns the index folder. Writes go through `writer()`; reads reuse one searcher.
 
-    def __init__(self, folder: Path) -> None:
+    `variants` gives the spelling variants in force when a query is parsed
+    (the archive reloads its list when the person edits it).
+    """
+
+    def __init__(self, folder: Path, variants: Callable[[], Variants] | None = None) -> None:
         self.folder = folder
+        self._variants = variants or Variants
+        self._latin: tuple[object, tuple[str, ...]] | None = None  # (searcher, languages)
         self._lock = threading.RLock()
         self._searcher = None
         self._cache: _FacetCache | None = None
@@ -270,11 +306,50 @@ class SearchIndex:
         if not text.strip():
             return query.Every()
         _check_dates(text)
+        parser = copy.copy(self._parser)  # this query's own expansion, safe across threads
+        parser.expansion = self.expansion()
         try:
-            parsed = self._parser.parse(text)
+            parsed = parser.parse(text)
         except Exception as exc:  # Whoosh raises assorted errors for malformed input
             raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
-        return parsed.accept(_match_unstemmed_patterns).accept(_PhraseGaps(text))
+        return parsed.accept(_match_unstemmed_patterns)
+
+    def expansion(self) -> Expansion:
+        """What widens query words now: the archive's Latin-script languages, the variants."""
+        return Expansion(self._latin_languages(), self._variants())
+
+    def _latin_languages(self) -> tuple[str, ...]:
+        """The stemmers a Latin-script query word is tried with: those of the archive's articles.
+
+        English always (articles of unknown or Cyrillic language use it), so a
+        Latin-script archive in English parses exactly as it did before languages.
+        """
+        with self._lock:
+            searcher = self._current_searcher()
+            if self._latin is not None and self._latin[0] is searcher:
+                return self._latin[1]
+            reader = searcher.reader()
+            found = {DEFAULT_LATIN}
+            if "language" in reader.indexed_field_names():
+                for raw in reader.lexicon("language"):
+                    code = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    found.add(language_profile(code)[0])
+            languages = tuple(sorted(found, key=lambda code: (code != DEFAULT_LATIN, code)))
+            self._latin = (searcher, languages)
+            return languages
+
+    def explain(self, text: str) -> str:
+        """How a query is understood: its structure, each word's spellings and indexed forms.
+
+        Raises QuerySyntaxError as `search` would.
+        """
+        self.parse(text)
+        if not text.strip():
+            return "Everything: an empty query matches every article."
+        expansion = self.expansion()
+        with self._lock:
+            reader = self._current_searcher().reader()
+            return _Explainer(expansion, reader).explain(self._syntax_parser.process(text), text)
 
     def search(
         self,
@@ -396,6 +471,70 @@ class SearchIndex:
         results = searcher.search(q, limit=len(docnums), filter=docnums)
         return {docnum: float(score or 0.0) for score, docnum in results.top_n}
 
+    def more_like(
+        self, article_id: str, text: str, *, top: int = 10, terms: int = MORE_LIKE_TERMS
+    ) -> list[tuple[str, float]]:
+        """Articles most like this one by its distinctive words: (id, score), best first.
+
+        The words are the `terms` of `text` that best tell this article apart
+        from the rest of the index (Whoosh's Bo1 expansion model over the
+        `content` field), numbers left out; the others are ranked by an OR of
+        them, weighted, scored as a search would be (BM25F from cached postings).
+        The article itself is left out; an article not in the index gets nothing.
+        """
+        if top <= 0:
+            return []
+        with self._lock:
+            searcher = self._current_searcher()
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                return []
+            # Numbers (a count, a year) are often among the most "distinctive"
+            # words of a text and say little about what it is about.
+            candidates = searcher.key_terms_from_text("content", text, numterms=terms * 2)
+            key_terms = [(w, weight) for w, weight in candidates if not _HAS_DIGIT.search(w)]
+            key_terms = key_terms[:terms]
+            if not key_terms:
+                return []
+            q = query.Or([query.Term("content", word, boost=weight) for word, weight in key_terms])
+            cache = self._facet_cache(searcher)
+            matched = set(cache.docsets.matching(q))
+            matched.discard(docnum)
+            scores = cache.docsets.scores(q, matched)
+            ids = cache.doc_ids
+            best = heapq.nsmallest(top, ((-score, ids[d]) for d, score in scores.items()))
+            return [(article, -negative) for negative, article in best]
+
+    def matcher(self, q: query.Query) -> TermMatcher:
+        """The words a parsed query matches, for snippets and for marking an article.
+
+        From the query's terms that the index holds (wildcards expanded): the
+        spelling variant or transliteration an article uses is marked as written.
+        Query.existing_terms() is not used: its `fieldname` argument is shadowed
+        by its loop variable, so it drops terms of every field after the first.
+        """
+        forms: set[str] = set()
+        names: set[str] = set()
+        words: set[str] = set()
+        with self._lock:
+            reader = self._current_searcher().reader()
+            for leaf in q.leaves():
+                for field, text in leaf.expanded_terms(reader, phrases=True):
+                    if field not in (*TEXT_FIELDS, "spell", NAMES_FIELD):
+                        continue
+                    word = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+                    if (field, word) not in reader:
+                        continue
+                    if field == "spell":  # a whole word a wildcard matched
+                        words.add(word)
+                    elif field == NAMES_FIELD:
+                        names.add(word)
+                    else:
+                        forms.add(word)
+        return TermMatcher(
+            frozenset(forms), frozenset(names), frozenset(words), self._latin_languages()
+        )
+
     def snippets(
         self, q: query.Query, texts: dict[K, str], notes: dict[K, str] | None = None
     ) -> dict[K, str]:
@@ -405,15 +544,15 @@ class SearchIndex:
         than finding it. When the query's words are only in a person's note
         (`notes`, keyed like `texts`), the excerpt comes from the note.
         """
-        with self._lock:
-            terms = _highlight_terms(q, self._current_searcher().reader())
+        matcher = self.matcher(q)
+        terms = matcher.forms | matcher.names | matcher.words  # what matcher.term returns
         notes = notes or {}
         out: dict[K, str] = {}
         for key, text in texts.items():
-            matches = find_matches(text, terms, index_form)
+            matches = find_matches(text, terms, matcher.term)
             note = notes.get(key, "")
             if not matches and note:
-                in_note = find_matches(note, terms, index_form)
+                in_note = find_matches(note, terms, matcher.term)
                 if in_note:
                     text, matches = note, in_note
             out[key] = excerpt(text, matches, max_chars=SNIPPET_CHARS)
@@ -432,6 +571,8 @@ class SearchIndex:
                 folded = _fold(word)
                 if reader.doc_frequency("spell", folded) > 0:
                     continue
+                if self._found_otherwise(word):
+                    continue  # another spelling or script of it is in the archive
                 candidates = corrector.suggest(folded, limit=8, maxdist=2, prefix=1)
                 if candidates:
                     best = max(
@@ -447,27 +588,49 @@ class SearchIndex:
             text,
         )
 
+    def _found_otherwise(self, word: str) -> bool:
+        """Whether a word absent as written finds articles as another spelling or script.
+
+        Its own stems do not count: "bridg" finds "bridge", and is still worth correcting.
+        """
+        expansion = self.expansion()
+        plain = Expansion(expansion.latin)
+        parts = [_names_query(word, query.Term, 1.0, expansion)]
+        parts += [
+            _words_query("content", s, 1.0, plain) for s in expansion.variants.spellings(word)[1:]
+        ]
+        q = _one_of([p for p in parts if p is not None])
+        if q is None:
+            return False
+        with self._lock:
+            return bool(self._facet_cache(self._current_searcher()).docsets.matching(q))
+
     def _facet_cache(self, searcher) -> _FacetCache:
         if self._cache is None:
             self._cache = _FacetCache.build(searcher)
         return self._cache
 
-    def _make_parser(self) -> qparser.QueryParser:
-        parser = qparser.MultifieldParser(
-            list(SEARCH_FIELDS), self._ix.schema, fieldboosts=FIELD_BOOSTS
-        )
-        parser.add_plugin(
-            qparser.FieldAliasPlugin(
-                {
-                    "tags": ["tag"],
-                    "topics": ["topic"],
-                    "content": ["body", "text"],
-                    "notes": ["note"],
-                }
-            )
-        )
-        parser.add_plugin(qparser.GtLtPlugin())
+    @property
+    def _syntax_parser(self) -> qparser.QueryParser:
+        """A parser without expansion, for the structure of a query as written."""
+        parser = qparser.QueryParser("content", self._ix.schema)
+        _add_query_plugins(parser)
         return parser
+
+    def _make_parser(self) -> qparser.QueryParser:
+        parser = _ExpandingParser(None, self._ix.schema)
+        parser.add_plugin(qparser.MultifieldPlugin(list(SEARCH_FIELDS), fieldboosts=FIELD_BOOSTS))
+        parser.remove_plugin_class(qparser.PhrasePlugin)
+        parser.add_plugin(_PhrasePlugin())
+        _add_query_plugins(parser)
+        return parser
+
+
+def _add_query_plugins(parser: qparser.QueryParser) -> None:
+    """Field aliases (`tag:`, `body:`, `note:` …) and comparisons (`published:>2020`)."""
+    aliases = {"tags": ["tag"], "topics": ["topic"], "content": ["body", "text"], "notes": ["note"]}
+    parser.add_plugin(qparser.FieldAliasPlugin(aliases))
+    parser.add_plugin(qparser.GtLtPlugin())
 
 
 SMALL_SEGMENT_DOCS = 1000
@@ -630,14 +793,18 @@ def _field_signature(field: fields.FieldType) -> tuple:
 
 
 def _fields_of(doc: IndexDocument) -> dict[str, object]:
+    # Each text carries its article's language to the analyzer (analysis.TaggedText).
+    language = doc.language
+    content = "\n".join((doc.title, doc.captions, doc.author, doc.source, doc.body, doc.note))
     values: dict[str, object] = {
         "id": doc.id,
-        "title": doc.title,
-        "content": "\n".join((doc.title, doc.captions, doc.author, doc.source, doc.body, doc.note)),
-        "captions": doc.captions,
-        "author": doc.author,
-        "source": doc.source,
-        "notes": doc.note,
+        "title": TaggedText(doc.title, language),
+        "content": TaggedText(content, language),
+        "captions": TaggedText(doc.captions, language),
+        "author": TaggedText(doc.author, language),
+        "source": TaggedText(doc.source, language),
+        "notes": TaggedText(doc.note, language),
+        NAMES_FIELD: TaggedText(content, language),
         # Spelling needs each word once, not its every occurrence.
         "spell": " ".join(
             dict.fromkeys(WORD.findall(f"{doc.title} {doc.captions} {doc.body} {doc.note}"))
@@ -693,30 +860,282 @@ def _match_unstemmed_patterns(node: query.Query) -> query.Query:
     return node
 
 
-class _PhraseGaps:
-    """Phrases with stop words ("war on drugs") allow the gaps those words leave.
+# -- query expansion: languages, transliteration, spelling variants ------------------
 
-    Stop words are not indexed but keep their positions, so "war" and "drugs"
-    stand two apart; Whoosh would look for them side by side and find nothing.
+
+@dataclass(frozen=True)
+class Expansion:
+    """What widens a query word: the archive's Latin-script languages and the variants list."""
+
+    latin: tuple[str, ...] = (DEFAULT_LATIN,)
+    variants: Variants = dataclasses.field(default_factory=Variants)
+
+
+class _ExpandingParser(qparser.QueryParser):
+    """Whoosh's parser, with each word looked up in every form and spelling it may take.
+
+    A word in a text field becomes an OR of its indexed forms (each language's
+    stem or lemma; a capitalised Cyrillic word also as Latin-script texts write
+    it) and those of its listed variants; in `translit` it becomes its name
+    keys, so a Latin word finds the same name in Cyrillic text. Every other
+    query shape (wildcards, ranges, fields that are not text) is Whoosh's.
+    The result is made of Term, Phrase, And and Or only, which the fast
+    matcher (docsets.py) scores like Whoosh does.
     """
 
-    def __init__(self, text: str) -> None:
-        self.gaps: dict[tuple[str, ...], int] = {}
-        analyzer = text_analyzer()
-        for written in re.findall(r'"([^"]+)"', text):
-            tokens = [(t.text, t.stopped) for t in analyzer(written, removestops=False)]
-            stopped = sum(1 for _, was_stopped in tokens if was_stopped)
-            if stopped:
-                words = tuple(text for text, was_stopped in tokens if not was_stopped)
-                self.gaps[words] = max(self.gaps.get(words, 0), stopped)
+    expansion = Expansion()
 
-    def __call__(self, node: query.Query) -> query.Query:
-        if self.gaps and isinstance(node, query.Phrase):
-            stopped = self.gaps.get(tuple(node.words))
-            if stopped:
-                node = node.copy()
-                node.slop = max(node.slop, 1 + stopped)
-        return node
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        if fieldname == NAMES_FIELD:
+            return _names_query(text, termclass, boost, self.expansion)
+        if fieldname in TEXT_FIELDS and termclass is query.Term and tokenize:
+            return _words_query(fieldname, text, boost, self.expansion)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+    def phrase_query(self, fieldname: str, text: str, slop: int, boost: float):
+        if fieldname == NAMES_FIELD:
+            return _names_phrase(text, slop, boost)
+        return _words_phrase(fieldname, text, slop, boost, self.expansion)
+
+
+class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
+    """A quoted phrase, handed to the parser with its words as written (not yet analysed)."""
+
+    def query(self, parser):
+        fieldname = self.fieldname or parser.fieldname
+        if isinstance(parser, _ExpandingParser) and fieldname in (*TEXT_FIELDS, NAMES_FIELD):
+            return attach(parser.phrase_query(fieldname, self.text, self.slop, self.boost), self)
+        return super().query(parser)
+
+
+class _PhrasePlugin(qparser.PhrasePlugin):
+    class PhraseTagger(qparser.PhrasePlugin.PhraseTagger):
+        def create(self, parser, match):
+            node = super().create(parser, match)
+            phrase = _PhraseNode(node.text, node.textstartchar, node.slop)
+            phrase.degrade = node.degrade
+            return phrase
+
+
+def _words_query(field: str, text: str, boost: float, expansion: Expansion):
+    """A query word in a text field: its forms, and those of its other spellings."""
+    spellings = [
+        [forms for word in WORD.findall(spelling) if (forms := _word_forms(word, expansion.latin))]
+        for spelling in expansion.variants.spellings(text)
+    ]
+    return _any_spelling(field, spellings, boost)
+
+
+def _spelling_boosts(count: int, boost: float) -> list[float]:
+    """The typed spelling first at full weight, the variants after it a little lower."""
+    return [boost] + [boost * VARIANT_BOOST] * (count - 1)
+
+
+def _word_forms(word: str, latin: tuple[str, ...]) -> frozenset[str]:
+    forms = query_forms(word, latin)
+    if forms and word[:1].isupper() and has_cyrillic(word):
+        # A capitalised Cyrillic word is taken for a name: also as Latin-script texts write it.
+        forms = forms.union(*(query_forms(s, latin) for s in latin_spellings(word)))
+    return forms
+
+
+def _name_keys(word: str) -> frozenset[str]:
+    """A query word's name keys: any Latin word, a Cyrillic one when written with a capital.
+
+    A Latin word may be a name typed in lower case ("kharkiv"); a lower-case
+    Cyrillic word is a word of the text, which the text fields match as it is.
+    """
+    if is_stop(fold(word)) or (has_cyrillic(word) and not word[:1].isupper()):
+        return frozenset()
+    return query_name_keys(word)
+
+
+def _names_query(text: str, termclass, boost: float, expansion: Expansion):
+    """A query word in the shadow field: the name keys of it and of its other spellings."""
+    if termclass is query.Prefix:  # "Khark*": the skeleton of what is written, not cut
+        written = fold(text)
+        latin = romanizations(written) if has_cyrillic(written) else (written,)
+        prefixes = sorted({skeleton(s) for s in latin if len(skeleton(s)) >= 2})
+        return _one_of([query.Prefix(NAMES_FIELD, p, boost=boost) for p in prefixes])
+    if termclass is not query.Term:
+        return None  # other patterns have no sense on name keys
+    spellings = [
+        [keys for word in WORD.findall(spelling) if (keys := _name_keys(word))]
+        for spelling in expansion.variants.spellings(text)
+    ]
+    return _any_spelling(NAMES_FIELD, spellings, boost)
+
+
+def _any_spelling(field: str, spellings: list[list[frozenset[str]]], boost: float):
+    """OR over spellings (the typed one first); one of several words needs all of them.
+
+    A form shared by several spellings counts once, at the highest weight. The
+    boost goes on each term, not on the groups: the fast scorer reads it there.
+    """
+    single: dict[str, float] = {}
+    groups: list[query.Query] = []
+    seen: set[tuple[tuple[str, ...], ...]] = set()
+    for words, weight in zip(spellings, _spelling_boosts(len(spellings), boost), strict=True):
+        if len(words) == 1:
+            for form in sorted(words[0]):
+                single[form] = max(weight, single.get(form, 0.0))
+        elif words:
+            key = tuple(tuple(sorted(forms)) for forms in words)
+            if key not in seen:
+                seen.add(key)
+                groups.append(query.And([_any_term(field, dict.fromkeys(f, weight)) for f in key]))
+    if single:
+        groups.insert(0, _any_term(field, single))
+    return _one_of(groups)
+
+
+def _any_term(field: str, weighted: dict[str, float]) -> query.Query:
+    return _one_of([query.Term(field, t, boost=b) for t, b in weighted.items()])
+
+
+def _one_of(queries: list[query.Query]):
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else query.Or(queries)
+
+
+_PHRASE_ANALYZER = text_analyzer()
+
+
+def _words_phrase(field: str, text: str, slop: int, boost: float, expansion: Expansion):
+    """A phrase as each language of the archive would have indexed it (OR of the distinct ones).
+
+    Stop words are not indexed but keep their positions ("war on drugs": "war"
+    and "drugs" stand two apart), so a phrase with stop words allows their gap.
+    """
+    written = WORD.findall(text)
+    cyrillic = CYRILLIC_ANALYSED if has_cyrillic(text) else ("ru",)
+    # Capitalised Cyrillic words are names: the phrase as Latin-script texts write them too.
+    as_names = [
+        latin_spellings(w) if w[:1].isupper() and has_cyrillic(w) else (w,) for w in written
+    ]
+    spellings = [written]
+    if any(len(s) > 1 or s[0] != w for s, w in zip(as_names, written, strict=True)):
+        spellings += itertools.islice(itertools.product(*as_names), MAX_PHRASE_SPELLINGS)
+    phrases: dict[tuple[str, ...], int] = {}
+    for spelling, profile in itertools.product(
+        spellings, itertools.product(expansion.latin, cyrillic)
+    ):
+        normalize = _PHRASE_ANALYZER.normalizer(profile)
+        forms = [normalize(w) for w in spelling]
+        words = tuple(f for f in forms if f)
+        if words:
+            phrases.setdefault(words, len(forms) - len(words))
+    return _one_of(
+        [_phrase(field, words, slop, stopped, boost) for words, stopped in phrases.items()]
+    )
+
+
+def _names_phrase(text: str, slop: int, boost: float):
+    """A phrase in the shadow field: its words' name keys in order, in each spelling."""
+    keys = [sorted(_name_keys(word)) for word in WORD.findall(text)]
+    present = [k for k in keys if k]
+    if not present:
+        return None
+    stopped = len(keys) - len(present)
+    combos = itertools.islice(itertools.product(*present), MAX_PHRASE_SPELLINGS)
+    return _one_of([_phrase(NAMES_FIELD, c, slop, stopped, boost) for c in combos])
+
+
+def _phrase(field: str, words: tuple[str, ...], slop: int, stopped: int, boost: float):
+    return query.Phrase(
+        field, list(words), slop=max(slop, 1 + stopped) if stopped else slop, boost=boost
+    )
+
+
+class _Explainer:
+    """A query as written, with what each word was widened to, in words a person reads."""
+
+    def __init__(self, expansion: Expansion, reader) -> None:
+        self.expansion = expansion
+        self.reader = reader
+        self.details: dict[str, str] = {}
+
+    def explain(self, tree, text: str) -> str:
+        self.text = text
+        shown = self._render(tree, top=True)
+        lines = [f"Searched for: {shown}"]
+        lines.extend(self.details.values())
+        latin = ", ".join(self.expansion.latin)
+        lines.append(
+            f"Latin-script words are matched as the archive's languages write them ({latin});"
+            " Cyrillic words as Ukrainian and Russian; capitalised words also as names"
+            " in the other script."
+        )
+        return "\n".join(lines)
+
+    def _render(self, node, top: bool = False) -> str:
+        if isinstance(node, syntax.GroupNode):
+            parts = [self._render(child) for child in node.nodes]
+            if isinstance(node, syntax.NotGroup):
+                return "NOT " + " ".join(parts)
+            joiner = {
+                syntax.OrGroup: " OR ",
+                syntax.AndNotGroup: " ANDNOT ",
+                syntax.AndMaybeGroup: " ANDMAYBE ",
+            }.get(type(node), " AND ")
+            joined = joiner.join(p for p in parts if p)
+            if len(node.nodes) == 1 and top and isinstance(node.nodes[0], syntax.GroupNode):
+                return self._render(node.nodes[0], top=True)
+            return joined if top or len(parts) < 2 else f"({joined})"
+        fieldname = getattr(node, "fieldname", None)
+        prefix = f"{fieldname}:" if fieldname else ""
+        if isinstance(node, qparser.FuzzyTermPlugin.FuzzyTermNode):
+            return f"{prefix}{node.text}~{node.maxdist}"
+        if isinstance(node, syntax.WordNode) and (fieldname or "content") in TEXT_FIELDS:
+            return prefix + self._word(node.text)
+        if isinstance(node, qparser.PhrasePlugin.PhraseNode):
+            self._phrase(node.text)
+            return f'{prefix}"{node.text}"'
+        if isinstance(node, qparser.PrefixPlugin.PrefixNode):
+            return f"{prefix}{node.text}*"
+        if isinstance(node, qparser.WildcardPlugin.WildcardNode):
+            return f"{prefix}{node.text}"
+        if isinstance(node, syntax.RangeNode):
+            start, end = node.start or "", node.end or ""
+            return f"{prefix}[{start} TO {end}]"
+        return prefix + str(getattr(node, "text", "") or "")
+
+    def _word(self, word: str) -> str:
+        spellings = self.expansion.variants.spellings(word)
+        if word not in self.details:
+            forms = self._present(_words_query("content", word, 1.0, self.expansion), "content")
+            names = self._present(_names_query(word, query.Term, 1.0, self.expansion), NAMES_FIELD)
+            parts = []
+            if len(spellings) > 1:
+                parts.append("spellings " + ", ".join(spellings))
+            if not _words_query("content", word, 1.0, self.expansion):
+                parts.append("left out (too common a word to search for)")
+            else:
+                parts.append("words " + (", ".join(forms) if forms else "(not in the archive)"))
+            if names:
+                parts.append("names in Cyrillic text " + ", ".join(names))
+            self.details[word] = f"  {word}: " + "; ".join(parts)
+        if len(spellings) > 1:
+            return "(" + " OR ".join(spellings) + ")"
+        return word
+
+    def _phrase(self, text: str) -> None:
+        found = _words_phrase("content", text, 1, 1.0, self.expansion)
+        phrases = (
+            [] if found is None else [q for q in found.leaves() if isinstance(q, query.Phrase)]
+        )
+        forms = dict.fromkeys(" ".join(p.words) for p in phrases)
+        self.details[f'"{text}"'] = f'  "{text}": the words in this order, as {" | ".join(forms)}'
+
+    def _present(self, found, field: str) -> list[str]:
+        """The terms of a word's query that the index holds, in order."""
+        if found is None:
+            return []
+        terms = [
+            t.text for t in found.leaves() if isinstance(t, query.Term) and t.fieldname == field
+        ]
+        return [t for t in dict.fromkeys(terms) if (field, t) in self.reader]
 
 
 def _with_unscored(scores: dict[int, float], matched) -> dict[int, float]:
@@ -737,27 +1156,6 @@ def _break_ties(pairs: list[tuple[float, int]], top: int, ids) -> list[tuple[flo
 
 
 index_form = text_analyzer().normalize  # a word as the index holds it ("" for a stop word)
-
-
-def _highlight_terms(q: query.Query, reader) -> set[str]:
-    """The indexed words the query matches in text fields, wildcards expanded.
-
-    Query.existing_terms() is not used: its `fieldname` argument is shadowed by
-    its loop variable, so it drops terms of every field after the first.
-    """
-    terms: set[str] = set()
-    for leaf in q.leaves():
-        for field, text in leaf.expanded_terms(reader, phrases=True):
-            if field not in (*TEXT_FIELDS, "spell"):
-                continue
-            word = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-            if (field, word) not in reader:
-                continue
-            if field == "spell":  # a whole word matched by a wildcard: mark its stem
-                terms.add(index_form(word))
-            else:
-                terms.add(word)
-    return terms
 
 
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}

@@ -85,7 +85,7 @@ def store_article(
                 parsed.source.strip(),
                 parsed.url.strip(),
                 published,
-                parsed.language.strip(),
+                article.language or parsed.language.strip(),
                 parsed.text,
                 parsed.html,
                 text_sha,
@@ -148,6 +148,9 @@ def store_article(
     return article_id
 
 
+COMMON_KEY_ARTICLES = 100  # a lookup key held by more articles is not used to find candidates
+
+
 def duplicate_links(
     catalog: Catalog, article_id: str, text_sha: str, sketch: list[int]
 ) -> list[tuple[str, str, float]]:
@@ -159,18 +162,34 @@ def duplicate_links(
     if len(keys) < fingerprints.MIN_SHARED_KEYS:
         return [(other, kind, sim) for other, (kind, sim) in links.items()]
     marks = ",".join("?" * len(keys))
+    # A key that many articles hold is a stock phrase ("said in a statement"):
+    # grouping all its rows would cost milliseconds at 100,000 articles and say
+    # little. Candidates must hold one of the rarer keys; all keys count towards
+    # the shared ones.
+    # Each key's holders are counted only up to the limit, so a stock phrase
+    # held by thousands costs no more than a rare one.
+    counted = " UNION ALL ".join(
+        "SELECT ?, (SELECT count(*) FROM (SELECT 1 FROM text_sketches WHERE value = ? LIMIT ?))"
+        for _ in keys
+    )
+    held = dict(catalog.query(counted, [x for k in keys for x in (k, k, COMMON_KEY_ARTICLES + 1)]))
+    seeds = [k for k in keys if held[k] <= COMMON_KEY_ARTICLES]
+    if not seeds:
+        seeds = [min(keys, key=lambda k: held[k])]
     candidates = catalog.query(
         f"SELECT a.id, a.sketch FROM articles a JOIN ("
         f" SELECT article_id, count(*) AS shared FROM text_sketches WHERE value IN ({marks})"
+        f" AND article_id IN (SELECT article_id FROM text_sketches"
+        f" WHERE value IN ({','.join('?' * len(seeds))}))"
         f" GROUP BY article_id HAVING shared >= ? ORDER BY shared DESC LIMIT 20"
         f") c ON c.article_id = a.id",
-        [*keys, fingerprints.MIN_SHARED_KEYS],
+        [*keys, *seeds, fingerprints.MIN_SHARED_KEYS],
     )
     for row in candidates:
         if row["id"] in links or row["id"] == article_id:
             continue
-        similarity = fingerprints.estimate_jaccard(sketch, fingerprints.unpack(row["sketch"]))
-        if similarity >= fingerprints.NEAR_DUPLICATE_JACCARD:
+        similarity = fingerprints.near_duplicate(sketch, fingerprints.unpack(row["sketch"]))
+        if similarity is not None:
             links[row["id"]] = ("near", round(similarity, 4))
     return [(other, kind, sim) for other, (kind, sim) in links.items()]
 
