@@ -1132,7 +1132,11 @@ def markdown_report(data: dict[str, Any]) -> str:
         ),
         (
             "Peak RSS of the GUI process",
-            f"{rss['peak_rss_mb']:.0f} MB (now {rss['rss_mb']:.0f} MB)",
+            f"{rss['peak_rss_mb']:.0f} MB at the end (peak after opening "
+            f"{rss['peak_by_phase']['after_open_mb']:.0f}, typing "
+            f"{rss['peak_by_phase']['after_keystrokes_mb']:.0f}, scrolling "
+            f"{rss['peak_by_phase']['after_scrolling_mb']:.0f} MB; resident now "
+            f"{rss['rss_mb']:.0f} MB)",
             "",
         ),
     ]
@@ -1169,10 +1173,13 @@ def run_session(plan: Plan, profile: bool) -> dict[str, Any]:
         gui_window(plan.work, Path(folder)) as (app, window, open_archive),
     ):
         session = open_session(app, window, open_archive)
+        # Peak resident memory after each phase: which one raised it.
+        peaks = {"after_open_mb": round(peak_rss_mb(), 1)}
         print("Keystroke to results ...", file=sys.stderr)
         data["keystrokes"] = measure_keystrokes(session, plan)
         if profile:
             data["keystroke_profile"] = profile_keystrokes(session, data["keystrokes"])
+        peaks["after_keystrokes_mb"] = round(peak_rss_mb(), 1)
         print("Scrolling ...", file=sys.stderr)
         data["scrolling"] = measure_scrolling(session)
         if profile:
@@ -1181,12 +1188,15 @@ def run_session(plan: Plan, profile: bool) -> dict[str, Any]:
                 return measure_scrolling(session)
 
             _, data["scroll_profile"] = profiled("scroll-gui-thread", scroll_again)
+        peaks["after_scrolling_mb"] = round(peak_rss_mb(), 1)
         print("Importing while searching ...", file=sys.stderr)
         data["import"] = measure_import(session, plan, profile)
+        peaks["after_import_mb"] = round(peak_rss_mb(), 1)
         data["errors_shown"] = message_boxes(app)
         data["memory"] = {
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "rss_mb": round(current_rss_mb(), 1),
+            "peak_by_phase": peaks,
         }
     return data
 

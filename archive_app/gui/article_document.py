@@ -1,4 +1,4 @@
-"""The reader's document: an article's body as the HTML the reader shows, and what to mark in it.
+"""The reader's document: an article's body as the HTML the reader shows.
 
 The stored body is sanitised at import; it is treated as untrusted all the
 same and cleaned again with the importers' own rules before anything else
@@ -20,12 +20,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from whoosh.support.charset import accent_map
-
-from archive_app.core.analysis import text_analyzer
 from archive_app.core.importers.fragments import sanitize_fragment
 from archive_app.core.models import Article, ImageRef
-from archive_app.core.snippets import WORD
 from archive_app.gui.wording import readable_date
 
 IMAGE_LINK = "reader:image/"  # anchors around images: clicking one is the reader's business
@@ -194,84 +190,6 @@ class _BodyWriter(HTMLParser):
         self.out.append(image_block(ref, self.style, self.image_tag))
         if self._figures and (ref.caption or ref.credit or not ref.sha256):
             self._figures[-1] = True
-
-
-# -- what to mark: the query's words ---------------------------------------------------
-
-# Fields whose values are words of the text; the others (dates, tags, topics) are filters.
-_TEXT_FIELDS = {"title", "content", "captions", "author", "source", "body", "text"}
-_FIELD_VALUE = re.compile(r"(\w+):(\[[^\]]*\]?|\{[^}]*\}?|\"[^\"]*\"?|\S+)")
-_QUERY_WORD = re.compile(r"[\w*?]+(?:[.'’][\w*?]+)*")
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
-_MIN_PREFIX = 3  # shorter stems would mark half the words of a text
-
-
-@dataclass(frozen=True)
-class QueryTerms:
-    """The words of a query as the reader marks them: stems, and wildcard patterns."""
-
-    stems: frozenset[str] = frozenset()
-    patterns: tuple[re.Pattern[str], ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.stems or self.patterns)
-
-    def matches(self, word: str) -> bool:
-        folded = word.lower().translate(accent_map)
-        if any(p.fullmatch(folded) for p in self.patterns):
-            return True
-        if not self.stems:
-            return False
-        if _normalize(word) in self.stems:
-            return True
-        # "orphanage" is stemmed "orphanag": also mark "orphanages", "orphanage's".
-        return any(len(s) >= _MIN_PREFIX and folded.startswith(s) for s in self.stems)
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """(start, end) of every word of the text that the query names."""
-        if not self:
-            return []
-        seen: dict[str, bool] = {}
-        found = []
-        for m in WORD.finditer(text):
-            word = m.group()
-            hit = seen.get(word)
-            if hit is None:
-                hit = seen[word] = self.matches(word)
-            if hit:
-                found.append((m.start(), m.end()))
-        return found
-
-
-def query_terms(query: str) -> QueryTerms:
-    """The words a person searched for, without operators, field names, quotes or filters."""
-
-    def keep_text_fields(m: re.Match[str]) -> str:
-        return f" {m[2]} " if m[1].lower() in _TEXT_FIELDS else " "
-
-    plain = _FIELD_VALUE.sub(keep_text_fields, query)
-    stems: set[str] = set()
-    patterns: list[re.Pattern[str]] = []
-    for token in _QUERY_WORD.findall(plain):
-        if token in _OPERATORS:
-            continue
-        if "*" in token or "?" in token:
-            folded = token.lower().translate(accent_map)
-            if len(folded.replace("*", "").replace("?", "")) >= 2:
-                body = re.escape(folded).replace(r"\*", r"\w*").replace(r"\?", r"\w")
-                patterns.append(re.compile(body))
-            continue
-        stem = _normalize(token)
-        if stem:
-            stems.add(stem)
-    return QueryTerms(frozenset(stems), tuple(patterns))
-
-
-_ANALYZER = text_analyzer()
-
-
-def _normalize(word: str) -> str:
-    return _ANALYZER.normalize(word)
 
 
 # -- values shown around the body --------------------------------------------------------

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive_app.core.analysis import TermMatcher
 from archive_app.core.models import Article, Span
 from archive_app.gui.archive_browser import ArchiveBrowser
-from archive_app.gui.article_document import query_terms
 from archive_app.gui.article_header import open_external
 from archive_app.gui.compare_document import PaneDocument, SharedMark, only_here
 from archive_app.gui.compare_header import PaneHeader, ThumbnailStrip
@@ -86,6 +86,7 @@ class ComparePane(QWidget):
         self.marks: list[SharedMark] = []
         self.only_here: list[Span] = []
         self._query = ""
+        self._matcher: TermMatcher = TermMatcher()
         self._details = True
         self.viewer: ImageViewer | None = None
         self._emphasis_timer = QTimer(self)
@@ -244,7 +245,19 @@ class ComparePane(QWidget):
             cursor.mergeCharFormat(fmt)
 
     def set_query(self, query: str) -> None:
+        """Mark the query's words as this article spells them; built off the GUI thread."""
+        if query == self._query:
+            return
         self._query = query
+        archive = self._archive
+        self._tasks.run(
+            lambda job: archive.query_matcher(query),
+            on_done=self._matcher_ready,
+            key=f"compare-query-{id(self)}",
+        )
+
+    def _matcher_ready(self, matcher: TermMatcher) -> None:
+        self._matcher = matcher
         self._mark_query()
 
     def set_details_visible(self, visible: bool) -> None:
@@ -261,7 +274,7 @@ class ComparePane(QWidget):
     # -- the query's hits ------------------------------------------------------------------
 
     def _mark_query(self) -> None:
-        terms = query_terms(self._query)
+        terms = self._matcher
         article, document = self.article, self.document
         if article is None or document is None:
             return
@@ -279,7 +292,7 @@ class ComparePane(QWidget):
         self.browser.previous_hit()
 
     def _hits_changed(self, current: int, total: int) -> None:
-        searching = bool(query_terms(self._query)) and self.article is not None
+        searching = bool(self._matcher) and self.article is not None
         if not searching:
             self.hits_label.setText("")
         elif total == 0:

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1024, 640)
         self.search_bar = SearchBar()
         self.search_bar.query_changed.connect(lambda _q: self.search())
+        self.search_bar.explain_requested.connect(self.explain_query)
         self.banner = QLabel()
         self.banner.setObjectName("sampleBanner")
         self.banner.setWordWrap(True)
@@ -454,6 +455,18 @@ class MainWindow(QMainWindow):
         self.search_bar.show_suggestion(result.suggestion if result.total < 5 else None)
         if selected:
             library.results.select_id(selected[0])
+
+    def explain_query(self, query: str) -> None:
+        """Show how the archive understood the query (spellings, forms, transliterations)."""
+        if self.archive is None or not query.strip():
+            return
+        archive = self.archive
+        self.tasks.run(
+            lambda job: archive.explain_query(query),
+            on_done=self.search_bar.show_explanation,
+            on_error=self._search_failed,
+            key="explain",
+        )
 
     def _search_failed(self, exc: Exception, details: str) -> None:
         if isinstance(exc, QuerySyntaxError):

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive_app.core.analysis import TermMatcher
 from archive_app.core.archive import Archive, ArticleNotFound
 from archive_app.core.models import Article, Topic
 from archive_app.gui.archive_browser import ArchiveBrowser
-from archive_app.gui.article_document import IMAGE_LINK, DocumentStyle, body_html, query_terms
+from archive_app.gui.article_document import IMAGE_LINK, DocumentStyle, body_html
 from archive_app.gui.article_header import ArticleHeader, open_external
 from archive_app.gui.article_loading import LoadedArticle, load_article
 from archive_app.gui.body_images import BodyImages
@@ -64,6 +65,7 @@ class ArticleReader(QWidget):
         self._wanted: str | None = None
         self._loaded: LoadedArticle | None = None
         self._query = ""
+        self._matcher: TermMatcher = TermMatcher()  # what the query marks (variants included)
         self._originals = OriginalOpener(archive, tasks, self)
         self.viewer: ImageViewer | None = None
         self.popup: TopicPopup | None = None
@@ -216,7 +218,7 @@ class ArticleReader(QWidget):
     def show_article(self, article_id: str | None, query: str = "") -> None:
         """Show an article (None: nothing selected); its loading replaces any earlier one."""
         self.notes.flush()
-        self._query = query
+        self.set_query(query)
         self._wanted = article_id
         if article_id is None:
             self._tasks.run(lambda job: None, key="reader")  # drops a load still running
@@ -246,7 +248,20 @@ class ArticleReader(QWidget):
         self.notes.flush()
 
     def set_query(self, query: str) -> None:
+        """Mark what this query matches: its words as the article spells them (Kharkov
+        for Kharkiv). The matcher may consult dictionaries, so it is built off the GUI thread."""
+        if query == self._query:
+            return
         self._query = query
+        archive = self._archive
+        self._tasks.run(
+            lambda job: archive.query_matcher(query),
+            on_done=self._matcher_ready,
+            key="reader-query",
+        )
+
+    def _matcher_ready(self, matcher: TermMatcher) -> None:
+        self._matcher = matcher
         if self._loaded is not None:
             self._mark_query()
 
@@ -412,14 +427,14 @@ class ArticleReader(QWidget):
     # -- hits --------------------------------------------------------------------------------
 
     def _mark_query(self) -> None:
-        terms = query_terms(self._query)
+        terms = self._matcher
         text = self.browser.document().toRawText()
         self.browser.set_hits(terms.spans(text))
         title = self._loaded.article.title if self._loaded is not None else ""
         self.header.show_title(title, terms.spans(title))
 
     def _hits_changed(self, current: int, total: int) -> None:
-        searching = bool(query_terms(self._query)) and self._loaded is not None
+        searching = bool(self._matcher) and self._loaded is not None
         self.hit_bar.show_hits(current, total, searching=searching)
 
     # -- events ------------------------------------------------------------------------------

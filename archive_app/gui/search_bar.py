@@ -67,8 +67,29 @@ class QueryHelp(QFrame):
         show_popup(self, anchor, gap=4, right_aligned=True)
 
 
+class QueryExplanation(QFrame):
+    """How the archive understood the query: its words' spellings, forms and name keys."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setWordWrap(True)
+        self.label.setMaximumWidth(640)
+        layout.addWidget(self.label)
+
+    def show_text(self, text: str, anchor: QWidget) -> None:
+        self.label.setText(text)
+        show_popup(self, anchor, right_aligned=True)
+
+
 class SearchBar(QWidget):
     query_changed = Signal(str)  # after the debounce, or at once on Enter
+    explain_requested = Signal(str)  # the person asks how the query was understood
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +103,14 @@ class SearchBar(QWidget):
         self.help_button.setText("?")
         self.help_button.setToolTip("Search syntax (F1)")
         self.help_button.setAutoRaise(True)
+        self.explain_button = QToolButton()
+        self.explain_button.setText("Understood as…")
+        self.explain_button.setToolTip(
+            "How the query was understood: spellings, word forms and transliterations searched"
+        )
+        self.explain_button.setAutoRaise(True)
+        self.explain_button.setEnabled(False)
+        self.explanation = QueryExplanation(self)
         self.count_label = QLabel()
         self.count_label.setObjectName("hitCount")
         self.count_label.setMinimumWidth(110)
@@ -97,6 +126,7 @@ class SearchBar(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.field, 1)
+        row.addWidget(self.explain_button)
         row.addWidget(self.help_button)
         row.addWidget(self.count_label)
         layout = QVBoxLayout(self)
@@ -114,6 +144,10 @@ class SearchBar(QWidget):
         # The clear button changes the text without an edit signal.
         self.field.textChanged.connect(lambda text: text or self._timer.start())
         self.help_button.clicked.connect(self.show_help)
+        self.explain_button.clicked.connect(lambda: self.explain_requested.emit(self.query))
+        self.field.textChanged.connect(
+            lambda text: self.explain_button.setEnabled(bool(text.strip()))
+        )
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.field, self._clear_on_escape)
         self._emitted = ""
 
@@ -163,6 +197,9 @@ class SearchBar(QWidget):
         self.notice.setText(f'Did you mean <a href="suggest">{html.escape(suggestion)}</a>?')
         self.notice.setProperty("suggestion", suggestion)
         self.notice.show()
+
+    def show_explanation(self, text: str) -> None:
+        self.explanation.show_text(text, self.explain_button)
 
     def show_error(self, message: str) -> None:
         self.notice.setText(f"<span>Not understood: {html.escape(message)}</span>")

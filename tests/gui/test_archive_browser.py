@@ -14,7 +14,6 @@ from archive_app.gui.article_document import (
     DocumentStyle,
     ImageTag,
     body_html,
-    query_terms,
     readable_size,
 )
 from archive_app.gui.wording import readable_date
@@ -203,20 +202,38 @@ def test_images_the_body_does_not_place_are_added_at_the_end():
 # -- what is marked ------------------------------------------------------------------------
 
 
-def test_query_terms_ignore_operators_fields_quotes_and_filters():
-    terms = query_terms('title:orphanage AND "forced transfer" NOT tag:region/kherson OR deport*')
-    text = "Orphanages and a forced transfer; they were deported. Kherson region, not marked."
+def test_query_terms_ignore_operators_fields_quotes_and_filters(sample_archive):
+    terms = sample_archive.query_matcher(
+        'title:children AND "forced transfer" NOT tag:region/kherson OR deport*'
+    )
+    text = "Children and a forced transfer; they were deported. Kherson region, not marked."
     marked = [text[a:b] for a, b in terms.spans(text)]
-    assert marked == ["Orphanages", "forced", "transfer", "deported"]
+    assert marked == ["Children", "forced", "transfer", "deported"]
 
 
-def test_query_terms_match_stems_and_skip_stop_words():
+def test_query_terms_match_stems_and_skip_stop_words(sample_archive):
+    query_terms = sample_archive.query_matcher
     terms = query_terms("the children")
     text = "The children's home, a child and the Childrens Trust."
     marked = [text[a:b] for a, b in terms.spans(text)]
     assert marked == ["children", "Childrens"]
     assert not query_terms("AND OR NOT")
     assert query_terms("Déportation").spans("deportation") == [(0, 11)]
+
+
+def test_the_spelling_an_article_uses_is_marked(sample_archive, tmp_path):
+    # What is marked comes from the archive's own words: a spelling no article uses
+    # cannot be a hit. Give the archive the Ukrainian and the Russian-style spelling.
+    story = tmp_path / "kharkiv.md"
+    story.write_text(
+        "# Children moved from Kharkov\n\nChildren from Харків and from Kharkov were moved.\n",
+        "utf-8",
+    )
+    assert sample_archive.import_paths([story]).imported
+    terms = sample_archive.query_matcher("Kharkiv")
+    text = "Children from Харків and from Kharkov were moved."
+    marked = [text[a:b] for a, b in terms.spans(text)]
+    assert marked == ["Харків", "Kharkov"]
 
 
 def test_dates_and_sizes_read_as_words():

@@ -336,3 +336,26 @@ def test_compare_with_from_the_reader_opens_the_chosen_articles(window: MainWind
     picker.chosen.emit([other])
     view = library.tabs.currentWidget()
     assert view.ids == [first, other]
+
+
+def test_the_search_bar_shows_how_a_query_was_understood(qtbot, window: MainWindow):
+    type_query(qtbot, window, "Kyiv children")
+    assert window.search_bar.explain_button.isEnabled()
+    window.search_bar.explain_button.click()
+    text = window.search_bar.explanation.label.text()
+    assert text.startswith("Searched for")
+    assert "Kiev" in text or "Київ" in text  # the variants list's spellings of Kyiv
+
+
+def test_a_latin_query_finds_cyrillic_text_through_the_window(
+    qtbot, window: MainWindow, tmp_path: Path
+):
+    story = tmp_path / "kharkiv.md"
+    story.write_text(
+        "---\nlanguage: uk\n---\n# Діти з Харкова\n\nДітей вивезли з Харкова до Росії.\n", "utf-8"
+    )
+    window.import_paths([story])
+    type_query(qtbot, window, "Kharkiv")
+    assert window.result_ids.total == 1
+    (hit,) = window.archive.hits(window.result_ids.ids)
+    assert "Харкова" in hit.title
