@@ -223,18 +223,20 @@ def hold_lock(name: str) -> object:
     return handle
 
 
-def core_benchmark_running() -> bool:
-    """True while bench_core.py holds its run lock (this only looks; it does not hold it)."""
-    path = OUT / "bench_core.lock"
-    if not path.exists():
-        return False
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-    return False
+def other_benchmark_running() -> str | None:
+    """The lock file of another benchmark that is running (bench_core.py, say), if any.
+
+    This only looks: it takes each `bench_*.lock` for a moment and lets it go."""
+    for path in sorted(OUT.glob("bench_*.lock")):
+        if path.name == "bench_gui.lock":
+            continue
+        with path.open("a+") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return path.name
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return None
 
 
 def profiled(name: str, action: Callable[[], Any]) -> tuple[Any, list[dict[str, Any]]]:
@@ -569,10 +571,13 @@ def message_boxes(app: Any) -> list[str]:
 def startup_child(archive: Path) -> dict[str, Any]:
     """In a new process: window, show, open the archive; when was it painted, and usable?"""
     marks: dict[str, float] = {"process_started": PROCESS_STARTED}
-    import archive_app.cli  # noqa: F401  (the real entry point imports it first)
+    # What `archive-app` imports before its window: the command line first.
+    import archive_app.cli
+    import archive_app.gui.app
+    import archive_app.gui.main_window  # noqa: F401
 
     tools = qt_tools()
-    marks["imported"] = now()
+    marks["imported"] = now()  # the app's modules and Qt: what follows is building
     with (
         tempfile.TemporaryDirectory(prefix="bench-gui-settings-") as folder,
         gui_window(archive, Path(folder)) as (app, window, open_archive),
@@ -856,10 +861,17 @@ def profile_keystrokes(session: Session, keystrokes: dict[str, Any]) -> dict[str
 
 
 def measure_scrolling(session: Session, timeout_s: float = 600) -> dict[str, Any]:
-    """Every article, newest first, a page at a time from the top to the bottom."""
+    """Every article, newest first, a page at a time from the top to the bottom.
+
+    Each step moves the scroll bar by a page and waits for the frame that paints
+    it (rows at the end are added by the view's own fetchMore). A step's rows
+    count as loaded when every batch they belong to has arrived; rows loaded
+    before the step count from its frame."""
+    from archive_app.gui.filters import Filters
+
     window = session.window
     view = window.library.results
-    window.library.sidebar.set_filters(_no_filters())
+    window.library.sidebar.set_filters(Filters())
     view.set_sort("newest")
     session.show_query(TypedQuery(""))
     session.settle(0.3)
@@ -879,8 +891,11 @@ def measure_scrolling(session: Session, timeout_s: float = 600) -> dict[str, Any
         before = bar.value()
         stepped = now()
         bar.setValue(min(before + bar.pageStep(), bar.maximum()))
-        if bar.value() == before and not model.canFetchMore(root):
-            break
+        if bar.value() == before:
+            if not model.canFetchMore(root):
+                break
+            # At the bottom already: the view fetches more only when the value changes.
+            model.fetchMore(root)
         painted = session.pump.until(lambda t=stepped: frames.frame_after(t) is not None, 5)
         frame = frames.frame_after(stepped) if painted else None
         rows = results.visible_rows()
@@ -939,12 +954,6 @@ def measure_scrolling(session: Session, timeout_s: float = 600) -> dict[str, Any
     }
 
 
-def _no_filters() -> Any:
-    from archive_app.gui.filters import Filters
-
-    return Filters()
-
-
 # --------------------------------------------------------------------------- 3. import stalls
 
 
@@ -987,7 +996,7 @@ def measure_import(session: Session, plan: Plan, profile: bool) -> dict[str, Any
         _, top = profiled("import-gui-thread", run)
     else:
         run()
-    ended = now()
+    ended = finished[0][0] if finished else now()
     typing.stop()
     # The window refreshes tags and searches again once the import is done.
     session.pump.wait(2.0)
@@ -997,11 +1006,18 @@ def measure_import(session: Session, plan: Plan, profile: bool) -> dict[str, Any
     report = finished[0][1]
     during = [t for t in probe.ticks if started <= t[0] <= ended]
     after = [t for t in probe.ticks if t[0] > ended]
+    # A search typed before the last one was shown replaces it (its answer is dropped):
+    # only answers that came before the next key count.
     answered = []
-    for pressed, text in typed:
+    for (pressed, text), (following, _next) in zip(
+        typed, [*typed[1:], (float("inf"), "")], strict=True
+    ):
         shown = results.reset_for(text, pressed)
-        if shown is not None:
+        if shown is not None and shown[0] < following:
             answered.append(ms(shown[0] - pressed))
+    # While typing every 500 ms, the longest time the list went without a new answer.
+    answers = [started] + [m for m, _r in results.resets if started <= m <= ended] + [ended]
+    silent = max(b - a for a, b in itertools.pairwise(answers))
     seconds = ended - started
     return {
         "files": plan.fresh_count,
@@ -1014,7 +1030,8 @@ def measure_import(session: Session, plan: Plan, profile: bool) -> dict[str, Any
         "after_import_2s": gap_summary(after, ended, progress),
         "searches_typed": len(typed),
         "searches_shown": len(answered),
-        "key_to_results_shown": spread(answered),
+        "key_to_count_shown": spread(answered),
+        "longest_without_an_answer_s": round(silent, 2),
         "profiled": profile,
         "gui_thread_profile": top,
     }
@@ -1111,7 +1128,10 @@ def markdown_report(data: dict[str, Any]) -> str:
             "Import rate in the app (searching meanwhile)",
             f"{imp['imported']:,} in {imp['seconds']:.1f} s = {imp['articles_per_s']:.0f} "
             f"articles/s; {imp['searches_shown']} of {imp['searches_typed']} typed searches "
-            f"shown, key to count p50 {imp['key_to_results_shown'].get('p50_ms', '-')} ms",
+            f"answered before the next key, key to count p50 "
+            f"{imp['key_to_count_shown'].get('p50_ms', '-')} / max "
+            f"{imp['key_to_count_shown'].get('max_ms', '-')} ms; longest wait for any "
+            f"answer {imp['longest_without_an_answer_s']:.1f} s",
             "",
         ),
         (
@@ -1243,8 +1263,9 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         parser.error("run with QT_QPA_PLATFORM=offscreen (the figures are for that platform)")
     lock = hold_lock("bench_gui.lock")  # noqa: F841 (held until the process ends)
-    if core_benchmark_running():
-        raise SystemExit("bench_core.py is running; two benchmarks at once time each other")
+    running = other_benchmark_running()
+    if running is not None:
+        raise SystemExit(f"another benchmark holds {OUT / running}; two at once time each other")
     plan = quick_plan() if args.quick else full_plan()
     load_at_start = os.getloadavg()
     begun = now()
