@@ -539,12 +539,7 @@ class Archive:
     def search(self, request: SearchRequest) -> SearchPage:
         raw = self.index.search(
             request.query,
-            topics=request.topics,
-            tags=request.tags,
-            sources=request.sources,
-            since=storing.safe_date(request.since),
-            until=storing.safe_date(request.until),
-            sort=request.sort,
+            **_index_filters(request),
             limit=max(0, request.limit),
             offset=max(0, request.offset),
         )
@@ -567,15 +562,7 @@ class Archive:
         No catalog row is read: the desktop app's list holds the ids and asks
         `hits` for the rows it shows.
         """
-        raw = self.index.search_ids(
-            request.query,
-            topics=request.topics,
-            tags=request.tags,
-            sources=request.sources,
-            since=storing.safe_date(request.since),
-            until=storing.safe_date(request.until),
-            sort=request.sort,
-        )
+        raw = self.index.search_ids(request.query, **_index_filters(request))
         return ResultIds(
             request, raw.total, raw.ids, self._facets(raw.facets), self._suggestion(request.query)
         )
@@ -1212,6 +1199,18 @@ def _hit(article_id: str, row: dict, score: float, snippet: str) -> Hit:
         lead_image=row.get("lead_image"),
         versions=row.get("versions", 0),
     )
+
+
+def _index_filters(request: SearchRequest) -> dict:
+    """A request's filters and order, as the index's search calls take them."""
+    return {
+        "topics": request.topics,
+        "tags": request.tags,
+        "sources": request.sources,
+        "since": storing.safe_date(request.since),
+        "until": storing.safe_date(request.until),
+        "sort": request.sort,
+    }
 
 
 def value_of(conn, article_id: str, field: str) -> str:
