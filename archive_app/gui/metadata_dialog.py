@@ -101,6 +101,13 @@ class MetadataDialog(QDialog):
             edit.textChanged.connect(lambda _text, n=name: self._update_hint(n))
             self._update_hint(name)
 
+        # The language decides how the text is analysed for search; empty detects it again.
+        self.language = QLineEdit(article.language)
+        self.language.setPlaceholderText("detected from the text")
+        self.language.setToolTip("A language code such as en, uk, ru, de; empty: detect again")
+        self.language.setMaximumWidth(140)
+        form.addRow("Language:", self.language)
+
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -152,14 +159,24 @@ class MetadataDialog(QDialog):
             self.fields["published"].setFocus()
             return
         changes = self.changes()
-        if not changes:
+        language = self.language.text().strip()
+        new_language = language != self._article.language
+        if not changes and not new_language:
             super().accept()
             return
         self._saving = True
         self.buttons.setEnabled(False)
         article_id = self._article.id
+        archive = self._archive
+
+        def save(job) -> Article:
+            article = archive.edit(article_id, **changes) if changes else None
+            if new_language:
+                article = archive.set_language(article_id, language)
+            return article
+
         self._tasks.run(
-            lambda job: self._archive.edit(article_id, **changes),
+            save,
             on_done=self._saved,
             on_error=self._failed,
             write=True,

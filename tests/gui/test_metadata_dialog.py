@@ -81,3 +81,19 @@ def test_nothing_changed_closes_without_writing(sample_archive, tasks, article, 
     tasks.busy_changed.connect(writes.append)
     dialog.accept()
     assert writes == [] and dialog.result() == MetadataDialog.DialogCode.Accepted
+
+
+def test_the_language_is_corrected_and_a_bad_code_explained(sample_archive, tasks, qtbot):
+    article = sample_archive.get(sample_archive.search_ids(SearchRequest()).ids[0])
+    dialog = MetadataDialog(
+        sample_archive, tasks, article, sample_archive.extracted_values(article.id)
+    )
+    qtbot.addWidget(dialog)
+    dialog.language.setText("not a language")
+    dialog.accept()
+    assert not dialog.error_label.isHidden()
+    assert "language code" in dialog.error_label.text()
+    assert sample_archive.get(article.id).language == article.language
+    dialog.language.setText("uk")
+    dialog.accept()
+    assert sample_archive.get(article.id).language == "uk"
