@@ -368,9 +368,7 @@ class SearchIndex:
         with self._lock:
             searcher = self._current_searcher()
             cache = self._facet_cache(searcher)
-            allowed = cache.allowed(topics, tags, sources, since, until)
-            found = cache.docsets.matching(q)
-            matched = set(found & allowed if allowed is not None else found)
+            matched = set(self._matching(cache, q, (topics, tags, sources, since, until)))
             hits: list[RawHit] = []
             if matched and limit > 0:
                 hits = self._top_hits(searcher, q, matched, sort, offset + limit)[offset:]
@@ -399,9 +397,7 @@ class SearchIndex:
         with self._lock:
             searcher = self._current_searcher()
             cache = self._facet_cache(searcher)
-            allowed = cache.allowed(topics, tags, sources, since, until)
-            found = cache.docsets.matching(q)
-            matched = found & allowed if allowed is not None else found
+            matched = self._matching(cache, q, (topics, tags, sources, since, until))
             ids = cache.doc_ids
             if isinstance(q, query.Every) and sort == "relevance":
                 sort = "newest"
@@ -420,6 +416,13 @@ class SearchIndex:
                 facets=cache.count(set(matched)),
                 query=q,
             )
+
+    @staticmethod
+    def _matching(cache: _FacetCache, q: query.Query, filters: tuple):
+        """The documents the query matches within the filters (topics, tags, sources, dates)."""
+        allowed = cache.allowed(*filters)
+        found = cache.docsets.matching(q)
+        return found & allowed if allowed is not None else found
 
     def _relevance_scores(self, searcher, q: query.Query, matched) -> dict[int, float]:
         """The score of every matched document (0 for those no scored part matched)."""

@@ -31,7 +31,7 @@ from archive_app.gui.archive_browser import ArchiveBrowser
 from archive_app.gui.article_header import open_external
 from archive_app.gui.compare_document import PaneDocument, SharedMark, only_here
 from archive_app.gui.compare_header import PaneHeader, ThumbnailStrip
-from archive_app.gui.hit_navigation import find_step, is_find_key
+from archive_app.gui.hit_navigation import is_find_key, step_on_find_key
 from archive_app.gui.image_viewer import ImageViewer
 from archive_app.gui.look import ONLY_HERE_COLOUR, is_dark
 from archive_app.gui.tasks import TaskRunner
@@ -425,12 +425,7 @@ class ComparePane(QWidget):
         return super().event(event)
 
     def keyPressEvent(self, event) -> None:
-        step = find_step(event)
-        if step > 0:
-            self.next_hit()
-        elif step < 0:
-            self.previous_hit()
-        else:
+        if not step_on_find_key(event, self.next_hit, self.previous_hit):
             super().keyPressEvent(event)
 
     def _dark(self) -> bool:

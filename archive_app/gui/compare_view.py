@@ -21,6 +21,8 @@ in one background task (`compare_loading`).
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -571,11 +573,11 @@ def _dropper(tasks: TaskRunner, keys: tuple[str, ...]):
     """
 
     def drop(*_args) -> None:
-        try:
+        # A RuntimeError means the runner went first (the app is closing): nothing is
+        # left to call back, so nothing to drop.
+        with contextlib.suppress(RuntimeError):
             for key in keys:
                 tasks.run(lambda job: None, key=key)
-        except RuntimeError:
-            pass  # the runner went first (the app is closing): nothing is left to call back
 
     return drop
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
@@ -142,3 +144,13 @@ def find_step(event: QEvent) -> int:
     ):
         return -1
     return 0
+
+
+def step_on_find_key(event: QEvent, forward: Callable[[], None], back: Callable[[], None]) -> bool:
+    """Run `forward` or `back` for F3 / Shift+F3 (and the system's find keys); False otherwise."""
+    step = find_step(event)
+    if step > 0:
+        forward()
+    elif step < 0:
+        back()
+    return step != 0

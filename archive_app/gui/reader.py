@@ -34,7 +34,7 @@ from archive_app.gui.article_header import ArticleHeader, open_external
 from archive_app.gui.article_loading import LoadedArticle, load_article
 from archive_app.gui.body_images import BodyImages
 from archive_app.gui.compare_picker import ComparePicker
-from archive_app.gui.hit_navigation import HitBar, PageScroller, find_step, is_find_key
+from archive_app.gui.hit_navigation import HitBar, PageScroller, is_find_key, step_on_find_key
 from archive_app.gui.image_viewer import ImageViewer
 from archive_app.gui.messages import friendly_message, show_error
 from archive_app.gui.metadata_dialog import MetadataDialog
@@ -484,12 +484,7 @@ class ArticleReader(QWidget):
         return super().event(event)
 
     def keyPressEvent(self, event) -> None:
-        step = find_step(event)
-        if step > 0:
-            self.find_next()
-        elif step < 0:
-            self.find_previous()
-        else:
+        if not step_on_find_key(event, self.find_next, self.find_previous):
             super().keyPressEvent(event)
 
     def hideEvent(self, event) -> None:
