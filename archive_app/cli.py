@@ -9,17 +9,28 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
 from archive_app import __version__
-from archive_app.core.archive import Archive, ArchiveError, ArticleNotFound, InvalidValue
-from archive_app.core.catalog import CatalogError
+from archive_app.core import backups
+from archive_app.core.archive import (
+    CATALOG_FILE,
+    Archive,
+    ArchiveError,
+    ArchiveReadOnly,
+    ArticleNotFound,
+    InvalidValue,
+)
+from archive_app.core.audit_log import describe
+from archive_app.core.catalog import CatalogError, check_damage
 from archive_app.core.dates import normalize_date
 from archive_app.core.exporting import FORMATS, export_articles
-from archive_app.core.index import QuerySyntaxError
+from archive_app.core.importing import readable_path
+from archive_app.core.index import IndexDamaged, QuerySyntaxError
 from archive_app.core.locations import default_archive_dir, demo_archive_dir, sample_dir
 from archive_app.core.locking import ArchiveLocked
 from archive_app.core.models import (
@@ -131,10 +142,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.add_argument("--limit", type=int, default=10, help="how many related articles (10)")
 
-    p = command("export", "export every hit of a search (or the given ids) as CSV, JSON or HTML")
+    p = command(
+        "export",
+        "export every hit of a search (or the given ids) as CSV, JSON or HTML,"
+        " or the whole archive as a bundle (one .zip) to restore elsewhere with `import`",
+    )
     p.add_argument("query", nargs="?", default="", metavar="QUERY")
-    p.add_argument("--format", required=True, choices=FORMATS, help="csv, json or html")
-    p.add_argument("--output", required=True, type=Path, metavar="FILE")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=(*FORMATS, "bundle"),
+        help="csv, json, html, or bundle (the whole archive; no query or filters)",
+    )
+    p.add_argument("--output", "--out", required=True, type=Path, metavar="FILE")
     p.add_argument("--ids", nargs="+", default=None, metavar="ID", help="these articles instead")
     _add_filters(p)
 
@@ -168,9 +188,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("delete", "remove an article (its files go when nothing else uses them)")
     p.add_argument("id")
 
+    p = command("log", "the audit log of changes, newest first; --verify checks its hash chain")
+    p.add_argument("id", nargs="?", default=None, help="only this article's entries (deleted too)")
+    p.add_argument("--limit", type=int, default=50, help="how many entries (50)")
+    p.add_argument(
+        "--verify", action="store_true", help="check the chain; exit 1 naming the first bad entry"
+    )
+
+    p = command("backups", "the catalog's backups: list them, make one now, or restore one")
+    actions = p.add_subparsers(dest="backups_action", metavar="ACTION")
+    listing = actions.add_parser("list", help="every backup: when, why, size, articles (default)")
+    create = actions.add_parser("create", help="make a verified backup of the catalog now")
+    restore = actions.add_parser(
+        "restore",
+        help="put back the newest good backup (or NAME); the catalog in use is kept aside",
+    )
+    restore.add_argument("name", nargs="?", default="latest", metavar="NAME")
+    for action in (listing, create, restore):
+        action.add_argument("--json", action="store_true", help="machine-readable output")
+
     p = command("check", "verify every stored file and the index")
     p.add_argument("--repair", action="store_true", help="fix what can be fixed")
     command("rebuild-index", "rebuild the search index from the catalog")
+
+    p = command("limits", "show or change the import limits (largest file, image, text)")
+    p.add_argument("--max-file-mb", type=int, default=None, metavar="MB")
+    p.add_argument("--max-image-megapixels", type=int, default=None, metavar="MP")
+    p.add_argument("--max-text-chars", type=int, default=None, metavar="N")
     return parser
 
 
@@ -196,28 +240,157 @@ def main(argv: Sequence[str] | None = None) -> int:
         from archive_app.gui.app import run
 
         return run(args.archive, demo=args.demo)
+    if args.command == "backups":  # works on an archive that cannot be opened
+        return cmd_backups(demo_archive_dir() if args.demo else args.archive, args)
+    opening = _opening_progress()
     try:
         if args.demo:
             from archive_app.core.demo import open_demo_archive
 
             archive = open_demo_archive(demo_archive_dir(), sample_dir(), log=_err)
         else:
-            archive = Archive.open(args.archive or default_archive_dir())
+            archive = Archive.open(args.archive or default_archive_dir(), progress=opening)
     except (ArchiveError, ArchiveLocked, CatalogError, OSError) as exc:
         _err(f"archive-app: {exc}")
         return EXIT_FAILED
+    finally:
+        opening(-1, -1)
+    if archive.read_only:
+        _err(f"archive-app: read-only: {archive.read_only}")
+    if archive.backup_warning:
+        _err(f"archive-app: warning: {archive.backup_warning}")
     if archive.topic_rules_error:
         _err(f"archive-app: warning: {archive.topic_rules_error}")
     try:
         with archive:
             handler = COMMANDS[args.command]
-            return handler(archive, args)
+            try:
+                return handler(archive, args)
+            except IndexDamaged as exc:
+                # The catalog is intact: rebuild the index from it and answer anyway.
+                if archive.read_only:
+                    raise ArchiveError(
+                        f"the search index is damaged ({exc}); it is rebuilt when the archive"
+                        " is next opened for changes"
+                    ) from exc
+                _err(f"archive-app: the search index is damaged ({exc}); rebuilding it…")
+                archive.rebuild_index(_progress_printer("Rebuilding the search index…"))
+                return handler(archive, args)
     except (UsageError, ArticleNotFound, InvalidValue, QuerySyntaxError) as exc:
         _err(f"archive-app: {exc}")
         return EXIT_USAGE
+    except ArchiveReadOnly as exc:
+        _err(f"archive-app: nothing was changed: {exc}")
+        return EXIT_FAILED
     except ArchiveError as exc:
         _err(f"archive-app: {exc}")
         return EXIT_FAILED
+    except sqlite3.DatabaseError as exc:
+        _err(
+            f"archive-app: the catalog of {archive.root} could not be read ({exc}); it may be"
+            f" damaged. Check it with: archive-app --archive {archive.root} check; restore the"
+            " last good backup with: archive-app backups restore"
+        )
+        return EXIT_FAILED
+
+
+def _opening_progress():
+    """Reports an index rebuild while opening: "Rebuilding the search index… n/N" on stderr.
+
+    On a terminal the line is redrawn; elsewhere it is written when the rebuild
+    starts and when it ends. Called with (-1, -1) when opening is over.
+    """
+    label = "Rebuilding the search index…"
+    terminal = sys.stderr.isatty()
+    shown = False
+
+    def report(done: int, total: int) -> None:
+        nonlocal shown
+        if done < 0:
+            if shown and terminal:
+                sys.stderr.write("\n")
+            return
+        if terminal:
+            sys.stderr.write(f"\r{label} {done}/{total}")
+        elif not shown or done >= total:
+            sys.stderr.write(f"{label} {done}/{total}\n")
+        sys.stderr.flush()
+        shown = True
+
+    return report
+
+
+def cmd_backups(where: Path | None, args: argparse.Namespace) -> int:
+    root = where or default_archive_dir()
+    folder = backups.backup_folder(root)
+    action = args.backups_action or "list"
+    if not (root / "archive.json").exists():
+        _err(f"archive-app: {root} is not an archive (no archive.json)")
+        return EXIT_FAILED
+    try:
+        if action == "create":
+            check_damage(root / CATALOG_FILE, thorough=True)
+            made = backups.create_backup(root / CATALOG_FILE, folder, backups.MANUAL)
+            backups.prune(folder)
+            if args.json:
+                return _print_json(_backup_json(made))
+            print(f"Backup made and verified: {made.path}")
+            return EXIT_OK
+        if action == "restore":
+            report = backups.restore(root, args.name)
+            return _print_restore(report, root, args.json)
+    except (backups.BackupError, ArchiveLocked, CatalogError, OSError) as exc:
+        _err(f"archive-app: {exc}")
+        return EXIT_FAILED
+    found = backups.list_backups(folder)
+    if args.json:
+        return _print_json({"backups": [_backup_json(b) for b in found]})
+    if not found:
+        print(f"No catalog backups yet in {folder}.")
+    for b in found:
+        articles = "unreadable" if b.articles is None else f"{b.articles} articles"
+        when = b.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        print(f"{when}  {b.reason:<10} {b.size / 1e6:8.1f} MB  {articles:<14} {b.name}")
+    return EXIT_OK
+
+
+def _backup_json(b: backups.Backup) -> dict:
+    return {
+        "name": b.name,
+        "path": str(b.path),
+        "created_at": b.created_at.isoformat(),
+        "reason": b.reason,
+        "size": b.size,
+        "articles": b.articles,
+    }
+
+
+def _print_restore(report: backups.RestoreReport, root: Path, as_json: bool) -> int:
+    if as_json:
+        return _print_json(
+            {
+                "restored": _backup_json(report.restored),
+                "replaced": str(report.replaced) if report.replaced else None,
+                "recovered": [str(p) for p in report.recovered],
+                "recovered_folder": str(report.recovered_folder or "") or None,
+            }
+        )
+    restored = report.restored
+    print(f"Restored {restored.name} ({restored.articles} articles, made {restored.created_at}).")
+    if report.replaced is not None:
+        print(f"The catalog that was in use is kept as {report.replaced}.")
+    print("The search index is rebuilt from the restored catalog when the archive next opens.")
+    if report.recovered:
+        print(
+            f"{len(report.recovered)} stored file(s) were added after this backup; they are"
+            f" now in {report.recovered_folder}:"
+        )
+        for path in report.recovered:
+            print(f"  {path}")
+        print(
+            f"Import them again with: archive-app --archive {root} import {report.recovered_folder}"
+        )
+    return EXIT_OK
 
 
 # -- commands ------------------------------------------------------------------
@@ -259,16 +432,20 @@ def import_report_json(report: ImportReport) -> dict:
         "imported": [
             {
                 "id": i.id,
-                "path": i.path,
+                "path": readable_path(i.path),
                 "title": i.title,
                 "record": i.record,
                 "warnings": list(i.warnings),
             }
             for i in report.imported
         ],
-        "duplicates": [{"id": d.id, "path": d.path, "record": d.record} for d in report.duplicates],
-        "failed": [{"path": p.path, "error": p.reason} for p in report.failed],
-        "skipped": [{"path": p.path, "reason": p.reason} for p in report.skipped],
+        "duplicates": [
+            {"id": d.id, "path": readable_path(d.path), "record": d.record}
+            for d in report.duplicates
+        ],
+        # Names are escaped where they are not UTF-8 (or hold a newline): JSON needs text.
+        "failed": [{"path": readable_path(p.path), "error": p.reason} for p in report.failed],
+        "skipped": [{"path": readable_path(p.path), "reason": p.reason} for p in report.skipped],
         "cancelled": report.cancelled,
     }
 
@@ -280,15 +457,15 @@ def _print_import_report(report: ImportReport) -> None:
     )
     for item in report.imported:
         where = f" {item.record}" if item.record else ""
-        print(f"  imported   {item.id}  {item.title}  ({item.path}{where})")
+        print(f"  imported   {item.id}  {item.title}  ({readable_path(item.path)}{where})")
         for warning in item.warnings:
             print(f"    warning: {warning}")
     for dup in report.duplicates:
-        print(f"  duplicate  {dup.path}: already in the archive as {dup.id}")
+        print(f"  duplicate  {readable_path(dup.path)}: already in the archive as {dup.id}")
     for problem in report.failed:
-        print(f"  failed     {problem.path}: {problem.reason}")
+        print(f"  failed     {readable_path(problem.path)}: {problem.reason}")
     for problem in report.skipped:
-        print(f"  skipped    {problem.path}: {problem.reason}")
+        print(f"  skipped    {readable_path(problem.path)}: {problem.reason}")
 
 
 def cmd_search(archive: Archive, args: argparse.Namespace) -> int:
@@ -713,6 +890,8 @@ def _describe(request: SearchRequest) -> str:
 
 
 def cmd_export(archive: Archive, args: argparse.Namespace) -> int:
+    if args.format == "bundle":
+        return _export_bundle(archive, args)
     if args.ids is not None:
         if args.topic or args.tag or args.source or args.since or args.until:
             raise UsageError("--ids cannot be combined with --topic, --tag, --source or dates")
@@ -733,6 +912,43 @@ def cmd_export(archive: Archive, args: argparse.Namespace) -> int:
     if args.json:
         return _print_json(asdict(report))
     print(f"Exported {report.count} article(s) to {report.path} ({report.format}).")
+    return EXIT_OK
+
+
+def _export_bundle(archive: Archive, args: argparse.Namespace) -> int:
+    """The whole archive in one file; a query, filters or ids would make it a part."""
+    given = [
+        flag
+        for flag, used in (
+            ("QUERY", bool(args.query)),
+            ("--ids", args.ids is not None),
+            ("--topic", bool(args.topic)),
+            ("--tag", bool(args.tag)),
+            ("--source", bool(args.source)),
+            ("--since", bool(args.since)),
+            ("--until", bool(args.until)),
+            ("--sort", args.sort != "relevance"),
+        )
+        if used
+    ]
+    if given:
+        raise UsageError(f"--format bundle exports the whole archive; leave out {', '.join(given)}")
+    progress = _progress_printer("bundling") if sys.stderr.isatty() and not args.json else None
+    try:
+        report = archive.export_bundle(args.output, progress=progress)
+    except OSError as exc:
+        _err(f"archive-app: cannot write {args.output}: {exc.strerror or exc}")
+        return EXIT_FAILED
+    finally:
+        if progress is not None:
+            sys.stderr.write("\n")
+    if args.json:
+        return _print_json(asdict(report))
+    print(
+        f"Exported the whole archive ({report.articles} article(s), {report.files} files,"
+        f" {report.size / 1e6:.1f} MB) to {report.path}."
+    )
+    print("Restore it into a new, empty archive with: archive-app --archive DIR import FILE")
     return EXIT_OK
 
 
@@ -857,6 +1073,38 @@ def cmd_delete(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_log(archive: Archive, args: argparse.Namespace) -> int:
+    if args.verify:
+        return _verify_log(archive, args)
+    if args.limit < 0:
+        raise UsageError("--limit must not be negative")
+    entries = archive.log(args.id, limit=args.limit)
+    if args.json:
+        return _print_json({"entries": [asdict(e) for e in entries]})
+    if not entries:
+        print("No log entries" + (f" for {args.id}." if args.id else "."))
+    for e in entries:
+        print(f"{e.seq:>6}  {e.at}  {e.action:<17} {e.article_id or '-':<12}  {describe(e)}")
+    return EXIT_OK
+
+
+def _verify_log(archive: Archive, args: argparse.Namespace) -> int:
+    problems = archive.verify_log()
+    newest = archive.log(limit=1)
+    count, head = (newest[0].seq, newest[0].hash) if newest else (0, "")
+    if args.json:
+        _print_json({"ok": not problems, "entries": count, "head": head, "problems": problems})
+    elif problems:
+        print(f"The log is NOT intact ({len(problems)} problem(s)); the first bad entry:")
+        print(f"  {problems[0]}")
+        for problem in problems[1:]:
+            print(f"  problem   {problem}")
+    else:
+        # Kept elsewhere, the newest hash proves later that nothing before it was rewritten.
+        print(f"The log is intact: {count} entries, the newest {head or '(none)'}.")
+    return EXIT_FAILED if problems else EXIT_OK
+
+
 def cmd_check(archive: Archive, args: argparse.Namespace) -> int:
     report = archive.check(repair=args.repair)
     if args.json:
@@ -871,6 +1119,22 @@ def cmd_check(archive: Archive, args: argparse.Namespace) -> int:
         for line in report.unrepairable:
             print(f"  cannot repair: {line}")
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_limits(archive: Archive, args: argparse.Namespace) -> int:
+    from archive_app.core.limits import LABELS, OPTIONS
+
+    for warning in archive.limits_warnings:
+        _err(f"archive-app: warning: {warning}")
+    changes = {name: getattr(args, name) for name in OPTIONS}
+    if any(value is not None for value in changes.values()):
+        archive.set_limits(**changes)
+    values = archive.limits.as_dict()
+    if args.json:
+        return _print_json(values)
+    for name, value in values.items():
+        print(f"{LABELS[name]:<36} {value:>13,}   ({OPTIONS[name]})")
+    return EXIT_OK
 
 
 def cmd_rebuild_index(archive: Archive, args: argparse.Namespace) -> int:
@@ -901,8 +1165,10 @@ COMMANDS = {
     "topic": cmd_topic,
     "edit": cmd_edit,
     "delete": cmd_delete,
+    "log": cmd_log,
     "check": cmd_check,
     "rebuild-index": cmd_rebuild_index,
+    "limits": cmd_limits,
 }
 
 

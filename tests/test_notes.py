@@ -146,7 +146,7 @@ def test_an_index_from_before_notes_is_rebuilt_on_open(
 
     with Archive.open(archive_dir) as upgraded:
         assert upgraded.catalog.version == SCHEMA_VERSION
-        assert (archive_dir / f"catalog.sqlite3.before-v{SCHEMA_VERSION}.bak").exists()
+        assert list((archive_dir / "backups").glob(f"catalog-*-before-v{SCHEMA_VERSION}.sqlite3"))
         assert upgraded.index.schema_is_current()
         assert _by_title(upgraded) == ids  # nothing lost
         assert _ids(upgraded, "harbour") == {ids["Ferry timetable changes"]}

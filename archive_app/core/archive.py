@@ -8,19 +8,30 @@ change, so an index that missed a commit is brought up to date on next open.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from whoosh.query import Every
 
 from archive_app import __version__
-from archive_app.core import classification, comparing, related, saved_searches, storing
+from archive_app.core import (
+    audit_log,
+    backups,
+    classification,
+    comparing,
+    related,
+    saved_searches,
+    storing,
+)
+from archive_app.core import limits as limit_settings
 from archive_app.core.analysis import TermMatcher
 from archive_app.core.blobs import BlobStore
-from archive_app.core.catalog import Catalog
+from archive_app.core.catalog import Catalog, CatalogDamaged
 from archive_app.core.dates import normalize_date
 from archive_app.core.images import make_thumbnail
 from archive_app.core.importers import ImportFailed, NotAnArticle
@@ -28,18 +39,21 @@ from archive_app.core.importing import (
     prepare_all,
     resolved,
     walk,
+    write_blobs,
 )
 from archive_app.core.index import (
     IndexBuildCancelled,
+    IndexDamaged,
     IndexDocument,
     QuerySyntaxError,
     SearchIndex,
     source_key,
 )
 from archive_app.core.languages import SAMPLE_CHARS, base_language, detect, is_language_code
-from archive_app.core.locking import WriteLock
+from archive_app.core.locking import ArchiveLocked, WriteLock
 from archive_app.core.models import (
     Article,
+    BundleReport,
     CheckReport,
     Comparison,
     DuplicateItem,
@@ -48,10 +62,12 @@ from archive_app.core.models import (
     ImageRef,
     ImportedItem,
     ImportReport,
+    LogEntry,
     Problem,
     Provenance,
     Related,
     RelatedArticle,
+    RestoreReport,
     ResultIds,
     SavedSearch,
     SearchPage,
@@ -60,6 +76,7 @@ from archive_app.core.models import (
     Topic,
     TopicAssignment,
 )
+from archive_app.core.topics import TopicRules, TopicRulesError, default_rules_path
 from archive_app.core.variants import (
     VARIANTS_FILE,
     LoadedVariants,
@@ -73,6 +90,7 @@ ImportProgress = Callable[[int, int, str], None]  # done, total, the file in han
 EDITABLE_FIELDS = ("title", "author", "source", "url", "published")
 COMPARED_FIELDS = ("title", "author", "source", "published", "url")
 ARCHIVE_FORMAT = 1
+BLOB_WRITES_MARKER = "blob-writes-in-progress"  # see Archive._blob_writes
 INDEX_BATCH = 500  # index work applied per commit
 IMPORT_BATCH = 1000  # during a large import: fewer segments, each sorted in memory
 ROW_BATCH = 500  # ids per catalog query when reading result rows
@@ -91,34 +109,79 @@ class InvalidValue(ArchiveError):
     """A value given by the person is not acceptable (a malformed date, an unknown topic)."""
 
 
+class ArchiveReadOnly(ArchiveError):
+    """The archive is open for reading only here; the message says why."""
+
+
+OPEN_MODES = ("auto", "write", "read")
+CATALOG_FILE = "catalog.sqlite3"
+
+
 class Archive:
     # Parse files in a helper process during large imports (see importing.prepare_all).
     parallel_import = True
 
-    def __init__(self, root: Path, catalog: Catalog, lock: WriteLock) -> None:
+    def __init__(
+        self,
+        root: Path,
+        catalog: Catalog,
+        lock: WriteLock | None,
+        *,
+        read_only: str | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        """Use `Archive.open`. `read_only` is why this archive may not be changed here
+        (None: it may); opening then writes nothing at all."""
         self.root = root
         self.catalog = catalog
+        self.read_only = read_only
+        self.backup_warning = ""  # why today's catalog backup could not be made
         self.blobs = BlobStore(root / "blobs")
         self._lock = lock
         self._write = threading.RLock()
         self._closed = False
         self._source_names: dict[str, str] | None = None  # facet key -> source as written
-        self.topic_rules = classification.load_rules(root, catalog)
-        classification.mark_applied_if_empty(catalog, self.topic_rules)
-        # The variants are read on the first search: a command that does not search skips it.
-        ensure_variants_file(root)
+        self.topic_rules = (
+            classification.load_rules(root, catalog) if read_only is None else self._read_rules()
+        )
+        self.limits, self.limits_warnings = limit_settings.load(root)
+        if read_only is None:
+            classification.mark_applied_if_empty(catalog, self.topic_rules)
+            # The variants are read on the first search: a command that does not search skips it.
+            ensure_variants_file(root)
         self._variants: LoadedVariants | None = None
         self._variants_stamp: tuple[int, int] | None = None
-        self._detect_missing_languages()
+        if read_only is None:
+            self._detect_missing_languages()
         self.index: SearchIndex | None = None
-        self.index = self._open_index()
+        self.index = self._open_index(progress) if read_only is None else self._index_to_read()
 
     # -- opening and closing ---------------------------------------------
 
     @classmethod
-    def open(cls, root: Path, *, create: bool = True) -> Archive:
+    def open(
+        cls,
+        root: Path,
+        *,
+        create: bool = True,
+        mode: str = "auto",
+        progress: Progress | None = None,
+    ) -> Archive:
+        """Open (or create) the archive at `root`.
+
+        mode "write" raises ArchiveLocked while another process has it open for
+        changes; "auto" then opens it for reading only (`read_only` says why);
+        "read" never writes. A catalog SQLite cannot read raises CatalogDamaged
+        before anything is written. `progress` reports an index rebuild.
+        """
+        if mode not in OPEN_MODES:
+            raise ValueError(f"mode must be one of {OPEN_MODES}, not {mode!r}")
         root = Path(root)
         marker = root / "archive.json"
+        if mode == "read":
+            if not marker.exists():
+                raise ArchiveError(f"{root} is not an archive (no archive.json)")
+            return cls._open_for_reading(root, "the archive was opened for reading only")
         if not marker.exists():
             if not create:
                 raise ArchiveError(f"{root} is not an archive (no archive.json)")
@@ -126,26 +189,107 @@ class Archive:
                 raise ArchiveError(f"{root} is not empty and is not an archive")
             root.mkdir(parents=True, exist_ok=True)
         lock = WriteLock(root / "write.lock")
-        lock.acquire()
         try:
-            catalog = Catalog(root / "catalog.sqlite3")
+            lock.acquire()
+        except ArchiveLocked as locked:
+            # A second open in this same process is a mistake to report, not a reader.
+            if mode == "write" or locked.held_by_this_process or not marker.exists():
+                raise
+            return cls._open_for_reading(
+                root,
+                f"the archive is open for changes in {locked.holder or 'another program'};"
+                " searching works, changes are not possible here until it closes",
+                holder=locked.holder,
+            )
+        catalog = None
+        try:
+            path = root / CATALOG_FILE
+            if marker.exists():
+                _require_catalog_file(path)
+            # Once a day: read every page, then keep a verified copy, before anything writes.
+            due = marker.exists() and backups.backup_due(backups.backup_folder(root))
+            catalog = Catalog(path, thorough_check=due)
+            # An upgrade just now made its own copy.
+            due = due and backups.backup_due(backups.backup_folder(root))
+            backup_warning = _daily_backup(path, catalog) if due else ""
             if not marker.exists():
                 _write_json(marker, {"format": ARCHIVE_FORMAT, "created_at": storing.now()})
             info = json.loads(marker.read_text("utf-8"))
             info.update({"app_version": __version__, "opened_at": storing.now()})
             _write_json(marker, info)
-            return cls(root, catalog, lock)
+            archive = cls(root, catalog, lock, progress=progress)
+            archive.backup_warning = backup_warning
+            return archive
         except BaseException:
+            if catalog is not None:
+                catalog.close()
             lock.release()
+            raise
+
+    @classmethod
+    def _open_for_reading(cls, root: Path, reason: str, holder: str = "") -> Archive:
+        catalog = Catalog(
+            root / CATALOG_FILE, read_only=True, refusal=lambda: ArchiveReadOnly(reason)
+        )
+        try:
+            return cls(root, catalog, None, read_only=reason)
+        except ArchiveLocked:
+            catalog.close()
+            raise
+        except BaseException:
+            catalog.close()
+            if holder:  # most likely the writer is rebuilding something this side cannot read
+                raise ArchiveLocked(
+                    f"the archive at {root} is open in {holder}; close it there first"
+                    " (it cannot be read here while it is being rebuilt)",
+                    holder,
+                ) from None
             raise
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self.index.close()
+        if self.index is not None:
+            self.index.close()
         self.catalog.close()
-        self._lock.release()
+        if self._lock is not None:
+            self._lock.release()
+
+    def _require_writable(self) -> None:
+        """Raise ArchiveReadOnly before anything is written when this side may only read."""
+        if self.read_only is not None:
+            raise ArchiveReadOnly(self.read_only)
+
+    def _read_rules(self) -> classification.LoadedRules:
+        """The topic rules as `load_rules` gives them, without recording anything."""
+        path = self.root / classification.RULES_FILE
+        try:
+            text = path.read_text("utf-8", errors="replace")
+            return classification.LoadedRules(
+                TopicRules.parse(text, source=str(path)), _sha256(text), ""
+            )
+        except (OSError, TopicRulesError) as exc:
+            fallback = self.catalog.meta(classification.LAST_GOOD_KEY)
+            fallback = fallback or default_rules_path().read_text("utf-8")
+            return classification.LoadedRules(
+                TopicRules.parse(fallback, source="the last rules that worked"),
+                _sha256(fallback),
+                f"{exc}; the archive keeps using its previous topic rules",
+            )
+
+    def _index_to_read(self) -> SearchIndex:
+        """The index as the writing process keeps it: opened, never repaired from here."""
+        folder = self.root / "index"
+        index = SearchIndex(folder, self.variants) if SearchIndex.exists(folder) else None
+        if index is None or not index.schema_is_current():
+            if index is not None:
+                index.close()
+            raise ArchiveReadOnly(
+                f"the search index at {folder} is missing or out of date, and cannot be"
+                f" rebuilt here: {self.read_only}"
+            )
+        return index
 
     def __enter__(self) -> Archive:
         return self
@@ -153,12 +297,26 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _open_index(self) -> SearchIndex:
+    def _open_index(self, progress: Progress | None = None) -> SearchIndex:
+        """The index, checked quickly and brought up to date; rebuilt (with progress) if damaged.
+
+        Also where a crash is cleaned up, since only the writer gets here: an
+        interrupted rebuild's folders, and blobs an interrupted import wrote
+        but never catalogued. Only then: a blob the catalog does not list found
+        at any other time is reported by `check`, never removed unasked.
+        """
         folder = self.root / "index"
         for leftover in ("index.new", "index.old"):  # an interrupted rebuild
             SearchIndex.destroy(self.root / leftover)
+        if (self.root / BLOB_WRITES_MARKER).exists():
+            # The last import, restore or delete stopped midway: its stray blobs go.
+            self._remove_unstored_blobs()
+            (self.root / BLOB_WRITES_MARKER).unlink()
+        index = None
         try:
             index = SearchIndex(folder, self.variants) if SearchIndex.exists(folder) else None
+            if index is not None:
+                index.ensure_sound()  # cheap: hashes only files changed since their commit
             if index is not None and not index.schema_is_current():
                 # Written by an earlier version (a field added since): rebuild it aside.
                 index.close()
@@ -167,9 +325,11 @@ class Archive:
                 # A count mismatch means a crash between catalog and index: reconcile.
                 self._queue_all_missing(index)
         except Exception:
-            # An unreadable index is only a cache: rebuild it from the catalog.
+            # A damaged or unreadable index is only a cache: rebuild it from the catalog.
+            if index is not None:
+                index.discard()
             index = None
-        self.index = index if index is not None else self._build_index()
+        self.index = index if index is not None else self._build_index(progress)
         self._drain_index_queue()
         return self.index
 
@@ -189,7 +349,7 @@ class Archive:
         SearchIndex.build(fresh, docs, total=len(ids), progress=progress, cancel=cancel)
         folder, old = self.root / "index", self.root / "index.old"
         if getattr(self, "index", None) is not None:
-            self.index.close()
+            self.index.discard()  # it may be the damaged index this build replaces
         if folder.exists():
             folder.rename(old)
         fresh.rename(folder)
@@ -223,11 +383,39 @@ class Archive:
         progress: ImportProgress | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportReport:
+        self._require_writable()  # blobs are written before any transaction
+        from archive_app.core import bundle
+
         found = walk([Path(p) for p in paths])
         imported: list[ImportedItem] = []
         duplicates: list[DuplicateItem] = []
         failed: list[Problem] = list(found.missing)
-        skipped: list[Problem] = list(found.skipped)
+        # A zip file, named or inside a folder, can only be a bundle: restored first,
+        # since only an empty archive takes one.
+        bundles = [
+            Path(p.path)
+            for p in found.skipped
+            if p.path.lower().endswith(".zip") and Path(p.path).is_file()
+        ]
+        skipped: list[Problem] = [p for p in found.skipped if Path(p.path) not in bundles]
+        for bundle_path in bundles:
+            reason = bundle.not_a_bundle_reason(bundle_path)
+            if reason is not None:
+                skipped.append(Problem(str(bundle_path), reason))
+                continue
+            try:
+                where = str(bundle_path)
+                restored = self.restore_bundle(
+                    bundle_path,
+                    None if progress is None else lambda d, t, p=where: progress(d, t, p),
+                    cancel,
+                )
+            except (ArchiveError, OSError) as exc:
+                failed.append(Problem(str(bundle_path), str(exc).removeprefix(f"{bundle_path}: ")))
+                continue
+            if restored.cancelled:
+                return ImportReport(tuple(imported), (), tuple(failed), tuple(skipped), True)
+            imported.extend(restored.restored)
         used_images: set[Path] = set()
         article_files = [f.path for f in found.files if not f.is_image]
         cancelled = False
@@ -235,13 +423,14 @@ class Archive:
         # main process idles unless both cores parse; for text it is the reverse,
         # and the extra helper just waits.
         workers = max(1, os.cpu_count() or 1) if self.parallel_import else 0
-        with self._write:
+        with self._write, self._blob_writes():
             # Classifying happens with the parsing, in the helper process when there is one.
             outcomes = prepare_all(
                 article_files,
                 workers=workers,
                 rules=self.topic_rules.rules,
                 blob_root=self.blobs.root,
+                limits=self.limits,
             )
             for done, (path, prepared) in enumerate(outcomes):
                 if cancel is not None and cancel.is_set():
@@ -262,6 +451,13 @@ class Archive:
                 for article in prepared.articles:
                     existing = storing.find_identity(self.catalog, article.identity_sha256)
                     if existing is not None:
+                        # Writing the bytes again restores an original or image that
+                        # `check` found missing or damaged; intact ones are left alone.
+                        try:
+                            write_blobs(prepared, self.blobs)
+                        except OSError as exc:
+                            failed.append(Problem(str(path), f"could not store: {exc}"))
+                            continue
                         duplicates.append(
                             DuplicateItem(existing, str(path), article.parsed.record_locator)
                         )
@@ -294,15 +490,26 @@ class Archive:
             tuple(imported), tuple(duplicates), tuple(failed), tuple(skipped), cancelled
         )
 
+    @contextlib.contextmanager
+    def _blob_writes(self) -> Iterator[None]:
+        """The span in which blobs are written or removed apart from their catalog rows.
+
+        A marker file stands for it; one still there at the next open means the
+        span was cut short (a crash, an error), and opening clears what it left.
+        """
+        marker = self.root / BLOB_WRITES_MARKER
+        marker.write_text(f"pid {os.getpid()} since {storing.now()}\n", "utf-8")
+        yield
+        marker.unlink(missing_ok=True)
+
     def _remove_unstored_blobs(self) -> None:
-        """Blobs that helper processes wrote ahead for files the import never stored.
+        """Blobs written ahead (by helper processes, or before a crash) and never stored.
 
         Only the writer calls this, holding the archive's write lock, so nothing
         else can be between writing a blob and cataloguing it.
         """
         known = {r[0] for r in self.catalog.query("SELECT sha256 FROM blobs")}
-        for sha in [s for s in self.blobs.all_hashes() if s not in known]:
-            self.blobs.delete(sha)
+        self.blobs.remove_unlisted(known)  # and `.tmp-` files of writes a crash cut short
 
     # -- the index journal -------------------------------------------------
 
@@ -324,7 +531,12 @@ class Archive:
             upserts = [r["article_id"] for r in rows if r["op"] == "upsert"]
             deletes = [r["article_id"] for r in rows if r["op"] == "delete"]
             docs = [doc for doc in map(self._index_document, upserts) if doc is not None]
-            self.index.write(docs, deletes, merge=merge)
+            try:
+                self.index.write(docs, deletes, merge=merge)
+            except IndexDamaged:
+                # The catalog and its queue are whole: an index built from them holds this too.
+                self.index = self._build_index(progress)
+                return
             with self.catalog.transaction() as conn:
                 conn.executemany(
                     "DELETE FROM index_queue WHERE article_id = ? AND op = ?",
@@ -380,6 +592,7 @@ class Archive:
         self, progress: Progress | None = None, cancel: threading.Event | None = None
     ) -> int:
         """Build the index again from the catalog; cancelling keeps the current one."""
+        self._require_writable()
         with self._write:
             try:
                 self.index = self._build_index(progress, cancel)
@@ -387,6 +600,73 @@ class Archive:
                 SearchIndex.destroy(self.root / "index.new")
                 raise
             return self.index.doc_count()
+
+    def export_bundle(
+        self, out: Path, progress: Progress | None = None, cancel: threading.Event | None = None
+    ) -> BundleReport:
+        """The whole archive in one zip file (core/bundle.py), written whole or not at all.
+
+        Writes wait meanwhile, so the bundle holds one state of the archive.
+        Cancelling removes the partial file and returns a report saying so.
+        """
+        from archive_app.core import bundle
+
+        with self._write:
+            try:
+                return bundle.write_bundle(
+                    self.root,
+                    self.catalog.path,
+                    self.blobs,
+                    Path(out),
+                    app_version=__version__,
+                    created_at=storing.now(),
+                    progress=progress,
+                    cancel=cancel,
+                )
+            except bundle.BundleError as exc:
+                raise ArchiveError(str(exc)) from None
+
+    def restore_bundle(
+        self,
+        path: Path,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        limits=None,  # bundle.BundleLimits: how much a bundle may unpack to
+    ) -> RestoreReport:
+        """Restore a bundle into this archive, which must hold no articles.
+
+        The bundle is checked whole before anything is written; a bad one raises
+        ArchiveError naming the file and the reason, with the archive unchanged.
+        Then the index is built from the restored catalog. Cancelling stops the
+        restore until the catalog is written (the report says it was cancelled).
+        """
+        from archive_app.core import bundle
+
+        self._require_writable()
+
+        def settle(index_progress: Progress) -> None:
+            # What opening an archive reads from its files, read again from the restored ones.
+            self.topic_rules = classification.load_rules(self.root, self.catalog)
+            self.limits, self.limits_warnings = limit_settings.load(self.root)
+            self._variants = self._variants_stamp = None
+            self._source_names = None
+            self.index = self._build_index(index_progress)
+
+        with self._write, self._blob_writes():
+            try:
+                return bundle.restore_bundle(
+                    Path(path),
+                    self.catalog,
+                    self.blobs,
+                    self.root,
+                    limits=limits,
+                    after=settle,
+                    progress=progress,
+                    cancel=cancel,
+                )
+            except bundle.BundleError as exc:
+                raise ArchiveError(str(exc)) from None
 
     # -- reading -----------------------------------------------------------
 
@@ -740,6 +1020,7 @@ class Archive:
             )
             code = detect(f"{row['title']}\n{row['text'][:SAMPLE_CHARS]}").language
         with self._write, self.catalog.transaction() as conn:
+            audit_log.record_language(conn, article_id, code)
             conn.execute("UPDATE articles SET language = ? WHERE id = ?", (code, article_id))
             self._queue(conn, article_id)
         self._drain_index_queue()
@@ -803,6 +1084,7 @@ class Archive:
         text = text.strip()
         with self._write:
             with self.catalog.transaction() as conn:
+                audit_log.record_note(conn, article_id, text)
                 if text:
                     conn.execute(
                         "INSERT OR REPLACE INTO article_notes(article_id, text, updated_at)"
@@ -819,8 +1101,10 @@ class Archive:
     def tag(self, article_id: str, tags: Iterable[str]) -> tuple[str, ...]:
         article_id = self.resolve_id(article_id)
         with self._write, self.catalog.transaction() as conn:
+            before = audit_log.tags_of(conn, article_id)
             for tag in tags:
                 storing.attach_tag(conn, article_id, tag)
+            audit_log.record_tag_change(conn, article_id, before)
             self._queue(conn, article_id)
         self._drain_index_queue()
         return self._tags_of(article_id)
@@ -828,6 +1112,7 @@ class Archive:
     def untag(self, article_id: str, tags: Iterable[str]) -> tuple[str, ...]:
         article_id = self.resolve_id(article_id)
         with self._write, self.catalog.transaction() as conn:
+            before = audit_log.tags_of(conn, article_id)
             for tag in tags:
                 conn.execute(
                     "DELETE FROM article_tags WHERE article_id = ? AND tag_id ="
@@ -835,6 +1120,7 @@ class Archive:
                     (article_id, storing.normalize_tag(tag)),
                 )
             conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
+            audit_log.record_tag_change(conn, article_id, before)
             self._queue(conn, article_id)
         self._drain_index_queue()
         return self._tags_of(article_id)
@@ -853,9 +1139,9 @@ class Archive:
         existing = self._existing_ids(ids)
         with self._write:
             with self.catalog.transaction() as conn:
-                changed: set[str] = set()
-                for name in names:
-                    changed |= storing.attach_tag_to_many(conn, existing, name)
+                added = {name: storing.attach_tag_to_many(conn, existing, name) for name in names}
+                changed: set[str] = set().union(*added.values())
+                audit_log.record_tags_many(conn, "tag", added)
                 self._queue_many(conn, changed)
             self._drain_index_queue(progress)
         return len(changed)
@@ -868,9 +1154,11 @@ class Archive:
         existing = self._existing_ids(ids)
         with self._write:
             with self.catalog.transaction() as conn:
-                changed: set[str] = set()
-                for name in names:
-                    changed |= storing.detach_tag_from_many(conn, existing, name)
+                removed = {
+                    name: storing.detach_tag_from_many(conn, existing, name) for name in names
+                }
+                changed: set[str] = set().union(*removed.values())
+                audit_log.record_tags_many(conn, "untag", removed)
                 storing.remove_unused_tags(conn)
                 self._queue_many(conn, changed)
             self._drain_index_queue(progress)
@@ -898,6 +1186,8 @@ class Archive:
                     # An earlier source may have moved this one already (`a` before `a/b`).
                     if storing.tags_at_or_below(conn, name):
                         changed |= storing.move_tags(conn, name, target_name)
+                action = "tag-rename" if len(names) == 1 else "tag-merge"
+                audit_log.record_many(conn, action, {"from": names, "to": target_name}, changed)
                 self._queue_many(conn, changed)
             self._drain_index_queue(progress)
         return len(changed)
@@ -908,6 +1198,7 @@ class Archive:
         with self._write:
             with self.catalog.transaction() as conn:
                 changed = storing.remove_tags(conn, known)
+                audit_log.record_many(conn, "tag-delete", {"tag": known}, changed)
                 self._queue_many(conn, changed)
             self._drain_index_queue(progress)
         return len(changed)
@@ -991,6 +1282,8 @@ class Archive:
         kept = SavedSearch(name, saved_searches.without_paging(request), storing.now())
         with self._write, self.catalog.transaction() as conn:
             saved_searches.store(conn, kept.name, kept.request, kept.created_at)
+            request = json.loads(saved_searches.encode(kept.request))
+            audit_log.append(conn, "saved-search-save", None, {"name": name, "request": request})
         return kept
 
     def rename_saved_search(self, old: str, new: str) -> None:
@@ -1001,11 +1294,13 @@ class Archive:
             raise InvalidValue(f"a saved search named {existing!r} exists already")
         with self._write, self.catalog.transaction() as conn:
             saved_searches.rename(conn, current, new)
+            audit_log.append(conn, "saved-search-rename", None, {"old": current, "new": new})
 
     def delete_saved_search(self, name: str) -> None:
         current = self._known_saved_search(name)
         with self._write, self.catalog.transaction() as conn:
             saved_searches.delete(conn, current)
+            audit_log.append(conn, "saved-search-delete", None, {"name": current})
 
     @staticmethod
     def _saved_name(name: str) -> str:
@@ -1059,6 +1354,8 @@ class Archive:
                     " VALUES (?, ?, 'manual', ?, NULL)",
                     (article_id, topic, int(assigned)),
                 )
+            # assigned: true (set by hand), false (removed by hand), null (left to the rules)
+            audit_log.append(conn, "topic", article_id, {"topic": topic, "assigned": assigned})
             self._queue(conn, article_id)
         self._drain_index_queue()
 
@@ -1077,7 +1374,7 @@ class Archive:
     ) -> classification.ReclassifyReport:
         """Apply the current rules to every article; manual decisions stay as they are."""
         with self._write:
-            return classification.reclassify(
+            report = classification.reclassify(
                 self.catalog,
                 self.topic_rules,
                 self._classify,
@@ -1086,6 +1383,21 @@ class Archive:
                 progress=progress,
                 cancel=cancel,
             )
+            # One summary for the run. Its batches commit separately (searching goes on),
+            # so a run cut short by a crash leaves its automatic changes without this entry.
+            with self.catalog.transaction() as conn:
+                audit_log.append(
+                    conn,
+                    "reclassify",
+                    None,
+                    {
+                        "articles": report.articles,
+                        "changed": report.changed,
+                        "cancelled": report.cancelled,
+                        "rules_sha256": self.topic_rules.sha256,
+                    },
+                )
+            return report
 
     def _classify(self, article_id: str):
         row = self.catalog.query_one("SELECT * FROM articles WHERE id = ?", (article_id,))
@@ -1104,6 +1416,7 @@ class Archive:
             raise InvalidValue(f"cannot edit {', '.join(sorted(unknown))}")
         now = storing.now()
         with self._write, self.catalog.transaction() as conn:
+            before = {field: value_of(conn, article_id, field) for field in changes}
             for field, value in changes.items():
                 if value is None or value == "":
                     conn.execute(
@@ -1131,6 +1444,8 @@ class Archive:
                     article_id,
                     self.topic_rules.rules.classify(title, row[0], self._captions_of(article_id)),
                 )
+            after = {field: value_of(conn, article_id, field) for field in changes}
+            audit_log.record_edits(conn, article_id, before, after)
             self._queue(conn, article_id)
         self._drain_index_queue()
         return self.get(article_id)
@@ -1150,6 +1465,9 @@ class Archive:
                 )
             ]
             with self.catalog.transaction() as conn:
+                # Title and provenance stay in the log: the article's rows go with it.
+                details = audit_log.deleted_details(conn, article_id)
+                audit_log.append(conn, "delete", article_id, details)
                 conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
                 conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
                 self._queue(conn, article_id, "delete")
@@ -1160,8 +1478,9 @@ class Archive:
                 conn.executemany("DELETE FROM blobs WHERE sha256 = ?", [(s,) for s in unreferenced])
             self._drain_index_queue()
             # Files go after the catalog no longer names them: a crash leaves orphans, not holes.
-            for sha in unreferenced:
-                self.blobs.delete(sha)
+            with self._blob_writes():
+                for sha in unreferenced:
+                    self.blobs.delete(sha)
 
     @staticmethod
     def _unreferenced_blobs(conn, hashes: Iterable[str]) -> list[str]:
@@ -1176,11 +1495,63 @@ class Archive:
                 out.append(sha)
         return out
 
+    # -- import limits ------------------------------------------------------
+
+    def set_limits(
+        self,
+        *,
+        max_file_mb: int | None = None,
+        max_image_megapixels: int | None = None,
+        max_text_chars: int | None = None,
+    ) -> limit_settings.Limits:
+        """Change import limits (None keeps one); kept in archive.json for later imports."""
+        self._require_writable()
+        with self._write:
+            try:
+                new = limit_settings.changed(
+                    self.limits,
+                    max_file_mb=max_file_mb,
+                    max_image_megapixels=max_image_megapixels,
+                    max_text_chars=max_text_chars,
+                )
+                limit_settings.save(self.root, new)
+            except limit_settings.LimitsError as exc:
+                raise InvalidValue(str(exc)) from None
+            except OSError as exc:
+                marker = self.root / "archive.json"
+                raise ArchiveError(f"limits not saved in {marker}: {exc}") from None
+            self.limits, self.limits_warnings = new, ()
+        return new
+
+    # -- the audit log ---------------------------------------------------------
+
+    def log(self, article_id: str | None = None, limit: int = 100) -> tuple[LogEntry, ...]:
+        """The audit log, newest first; for one article (an id or prefix, deleted ones too)."""
+        if article_id is not None:
+            article_id = self._logged_id(article_id)
+        return tuple(audit_log.entries(self.catalog, article_id, limit))
+
+    def verify_log(self) -> list[str]:
+        """What is wrong with the audit log (empty when its chain is intact)."""
+        return audit_log.verify(self.catalog)
+
+    def _logged_id(self, article_id: str) -> str:
+        try:
+            return self.resolve_id(article_id)
+        except ArticleNotFound:
+            # A deleted article is known only to the log.
+            found = audit_log.logged_ids(self.catalog, article_id)
+            if found == [article_id] or (len(found) == 1 and len(article_id) >= 6):
+                return found[0]
+            raise
+
     # -- checking -----------------------------------------------------------
 
     def check(self, *, repair: bool = False, progress: Progress | None = None) -> CheckReport:
         from archive_app.core.checking import check_archive
 
+        if repair:
+            self._require_writable()
         with self._write:
             return check_archive(self, repair=repair, progress=progress)
 
@@ -1229,6 +1600,32 @@ def _file_stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_mtime_ns, info.st_size
+
+
+def _require_catalog_file(path: Path) -> None:
+    """An archive without its catalog (or with an empty one) is damaged, not new."""
+    wal = path.with_name(path.name + "-wal")
+    if not path.exists():
+        raise CatalogDamaged(path, "the file is missing")
+    if path.stat().st_size == 0 and not (wal.exists() and wal.stat().st_size):
+        raise CatalogDamaged(path, "the file is empty")
+
+
+def _daily_backup(path: Path, catalog: Catalog) -> str:
+    """Keep today's verified copy of a catalog with articles; the problem, if any, as text."""
+    if not catalog.scalar("SELECT count(*) FROM articles"):
+        return ""
+    folder = backups.backup_folder(path.parent)
+    try:
+        backups.create_backup(path, folder, backups.DAILY)
+    except (backups.BackupError, OSError) as exc:
+        return f"today's catalog backup could not be made: {exc}"
+    backups.prune(folder)
+    return ""
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -7,11 +7,12 @@ the catalog file is copied aside before any migration runs.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from archive_app.core import backups
 
 DEFAULT_TOPICS = (
     (
@@ -169,12 +170,91 @@ CREATE TABLE saved_searches (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _NOTES_V2, _SAVED_SEARCHES_V3)
+# v4: the append-only, hash-chained audit log (see audit_log.py). No foreign key to
+# articles: deleting an article must leave its entries. Triggers refuse changing or
+# removing entries and inserting out of order. An archive that already holds
+# something gets a first `log-started` entry, stored without a hash (SQL has no
+# SHA-256); audit_log computes it from the entry's content.
+_AUDIT_LOG_V4 = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    article_id TEXT,
+    details TEXT NOT NULL DEFAULT '{}',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_article ON audit_log(article_id)
+    WHERE article_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS audit_log_shared ON audit_log(seq) WHERE article_id IS NULL;
+CREATE TRIGGER IF NOT EXISTS audit_log_in_order BEFORE INSERT ON audit_log
+WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM audit_log)
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only: a new entry must follow the newest one');
+END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only: its entries cannot be changed');
+END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only: its entries cannot be deleted');
+END;
+INSERT INTO audit_log(seq, at, action, article_id, details, prev_hash, hash)
+SELECT 1, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 'log-started', NULL,
+    json_object('articles', (SELECT count(*) FROM articles),
+        'last_article_seq', (SELECT coalesce(max(seq), 0) FROM articles)),
+    '0000000000000000000000000000000000000000000000000000000000000000', ''
+WHERE NOT EXISTS (SELECT 1 FROM audit_log)
+    AND (EXISTS (SELECT 1 FROM articles) OR EXISTS (SELECT 1 FROM meta));
+INSERT OR REPLACE INTO meta(key, value)
+SELECT 'audit_log_head', json_object('seq', 1, 'hash', '')
+WHERE (SELECT count(*) FROM audit_log) = 1 AND (SELECT hash FROM audit_log) = '';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _NOTES_V2, _SAVED_SEARCHES_V3, _AUDIT_LOG_V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class CatalogError(Exception):
     """The catalog is damaged or from a newer version of the app."""
+
+
+class CatalogDamaged(CatalogError):
+    """SQLite cannot read the catalog file; nothing has been written to it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"the catalog {path} is damaged (SQLite says: {reason}). Nothing was written to it."
+            f" Restore the last good backup with: archive-app --archive {path.parent}"
+            " backups restore"
+        )
+
+
+def check_damage(path: Path, *, thorough: bool = False) -> None:
+    """Raise CatalogDamaged when SQLite cannot read the file (header, schema; all pages if
+    thorough, with PRAGMA quick_check).
+
+    A read-only connection of its own: one that opened the file for writing
+    would checkpoint its WAL into the damaged file when closed.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            problems = (
+                [r[0] for r in conn.execute("PRAGMA quick_check").fetchall() if r[0] != "ok"]
+                if thorough
+                else []
+            )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise CatalogDamaged(path, str(exc)) from exc
+    if problems:
+        raise CatalogDamaged(path, "; ".join(problems[:3]))
 
 
 class Catalog:
@@ -184,9 +264,21 @@ class Catalog:
     thread from interleaving with statements of another on the same connection.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        refusal: Callable[[], Exception] | None = None,
+        thorough_check: bool = False,
+    ) -> None:
+        """`refusal` makes the exception a write on a read-only catalog raises;
+        `thorough_check` reads every page first (PRAGMA quick_check)."""
         self.path = path
         self.read_only = read_only
+        self._refusal = refusal
+        if path.exists():
+            check_damage(path, thorough=thorough_check)
         uri = f"file:{path}?mode=ro" if read_only else f"file:{path}?mode=rwc"
         self._conn = sqlite3.connect(
             uri, uri=True, check_same_thread=False, isolation_level=None, timeout=30
@@ -219,9 +311,13 @@ class Catalog:
         if self.read_only:
             raise CatalogError(f"{self.path} needs an upgrade, which read-only access cannot do")
         if current > 0:
-            backup = self.path.with_name(f"{self.path.name}.before-v{SCHEMA_VERSION}.bak")
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            shutil.copy2(self.path, backup)
+            # Refuses (BackupError) rather than upgrade without a verified copy.
+            check_damage(self.path, thorough=True)
+            backups.create_backup(
+                self.path,
+                backups.backup_folder(self.path.parent),
+                f"{backups.BEFORE_UPGRADE}{SCHEMA_VERSION}",
+            )
         for version in range(current, SCHEMA_VERSION):
             with self.transaction() as conn:
                 for statement in _split_statements(MIGRATIONS[version]):
@@ -236,6 +332,12 @@ class Catalog:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        if self.read_only:
+            raise (
+                self._refusal()
+                if self._refusal is not None
+                else CatalogError(f"{self.path} is open for reading only")
+            )
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:

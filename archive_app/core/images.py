@@ -9,8 +9,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-# Far above any photograph or scanned page, far below what exhausts memory.
-MAX_PIXELS = 80_000_000
+from archive_app.core.limits import DEFAULT_LIMITS, MEGAPIXEL, Limits, image_too_large
+
 THUMBNAIL_SIZE = (320, 320)
 # A blurred preview keeps colours and rough shapes, nothing a person could recognise.
 BLURRED_PREVIEW_SIDE = 40
@@ -28,29 +28,37 @@ class ImageInfo:
     format: str
 
 
-def inspect_image(data: bytes) -> ImageInfo:
-    """Decode the whole image (not just its header) so truncation is caught."""
+def inspect_image(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ImageInfo:
+    """Decode the whole image (not just its header) so truncation is caught.
+
+    The size the header claims is checked against the limit before any pixel is
+    decoded, so a small file claiming a huge image (a decompression bomb) costs nothing.
+    """
     if not data:
         raise BadImage("empty image file")
     try:
         with warnings.catch_warnings():
-            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as fatal.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow warns above its own threshold; the archive's limit decides instead.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
                 if width <= 0 or height <= 0:
                     raise BadImage(f"image has no pixels ({width}×{height})")
-                if width * height > MAX_PIXELS:
+                if width * height > limits.max_image_pixels:
                     raise BadImage(
-                        f"image too large to decode safely ({width}×{height} pixels, "
-                        "a possible decompression bomb)"
+                        image_too_large(width, height, limits) + " (a possible decompression bomb)"
                     )
                 fmt = image.format or "unknown"
                 image.load()
     except BadImage:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise BadImage(f"possible decompression bomb: {exc}") from None
+    except Image.DecompressionBombError:
+        # Pillow refuses before the size can be read: above twice its own threshold.
+        largest = 2 * (Image.MAX_IMAGE_PIXELS or 0) / MEGAPIXEL
+        raise BadImage(
+            f"image is over {largest:,.0f} megapixels (a possible decompression bomb); "
+            f"the largest image imported is {limits.max_image_megapixels:,} megapixels"
+        ) from None
     except UnidentifiedImageError:
         raise BadImage("not an image in a format this app can read") from None
     except (OSError, SyntaxError, ValueError) as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import multiprocessing
 import os
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,10 +31,14 @@ from archive_app.core.importers import (
     is_supported,
 )
 from archive_app.core.languages import article_language
+from archive_app.core.limits import DEFAULT_LIMITS, Limits, file_too_large, text_too_long
 from archive_app.core.models import Problem
 from archive_app.core.topics import TopicRules, TopicScore
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
+# Importers whose article text is the file's text: at least one character per four bytes
+# in any encoding, so a file this much larger than the text limit can be refused unread.
+_TEXT_IS_THE_FILE = frozenset({"text", "markdown"})
+_BYTES_PER_CHAR_AT_MOST = 4
 
 
 @dataclass(frozen=True)
@@ -161,17 +166,35 @@ class PreparedFile:
     used_images: set[Path] = field(default_factory=set)
 
 
-def read_file(path: Path) -> bytes:
+def read_file(
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, max_bytes: int | None = None
+) -> bytes:
+    """The file's bytes, refused before reading when larger than the limit allows."""
+    largest = limits.max_file_bytes if max_bytes is None else min(max_bytes, limits.max_file_bytes)
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImportFailed(f"file too large ({size:,} bytes)")
-        return path.read_bytes()
+        if size > limits.max_file_bytes:
+            raise ImportFailed(file_too_large(size, limits))
+        if size > largest:
+            raise ImportFailed(
+                text_too_long(size // _BYTES_PER_CHAR_AT_MOST, limits, at_least=True)
+            )
+        data = path.read_bytes()
     except OSError as exc:
         raise ImportFailed(_os_reason(exc)) from None
+    # A file that grew between the size check and the read (a download) is checked again.
+    if len(data) > limits.max_file_bytes:
+        raise ImportFailed(file_too_large(len(data), limits))
+    if len(data) > largest:
+        raise ImportFailed(
+            text_too_long(len(data) // _BYTES_PER_CHAR_AT_MOST, limits, at_least=True)
+        )
+    return data
 
 
-def prepare(path: Path, rules: TopicRules | None = None) -> PreparedFile:
+def prepare(
+    path: Path, rules: TopicRules | None = None, limits: Limits = DEFAULT_LIMITS
+) -> PreparedFile:
     """Read, parse and check one file; fingerprint, classify and find the language of its articles.
 
     Raises ImportFailed or NotAnArticle.
@@ -179,8 +202,11 @@ def prepare(path: Path, rules: TopicRules | None = None) -> PreparedFile:
     parse = importer_for(path)
     if parse is None:
         raise NotAnArticle(f"unsupported file type ({path.suffix or 'no extension'})")
-    data = read_file(path)
-    if not data.strip():
+    text_bound = None
+    if importer_name(parse) in _TEXT_IS_THE_FILE:
+        text_bound = limits.max_text_chars * _BYTES_PER_CHAR_AT_MOST
+    data = read_file(path, limits, max_bytes=text_bound)
+    if not data or data.isspace():  # isspace, unlike strip, copies nothing
         raise NotAnArticle("empty file")
     sha = sha256_hex(data)
     try:
@@ -193,23 +219,29 @@ def prepare(path: Path, rules: TopicRules | None = None) -> PreparedFile:
         raise ImportFailed(f"could not be read ({exc.__class__.__name__}: {exc})") from exc
     if not parsed_articles:
         raise ImportFailed("no article found in the file")
+    parsed_articles = _within_text_limit([storable(a) for a in parsed_articles], limits)
     prepared = PreparedFile(
-        path=path, data=data, sha256=sha, importer=importer_name(parse), size=len(data)
+        # The name is what provenance records: readable even when the file system's is not.
+        path=path.with_name(readable_name(path.name)),
+        data=data,
+        sha256=sha,
+        importer=importer_name(parse),
+        size=len(data),
     )
     image_root = image_boundary(path)
     for parsed in parsed_articles:
         identity = sha256_hex(parsed.record) if parsed.record is not None else sha
         images, warnings = [], list(parsed.warnings)
         for image in parsed.images:
-            ready = _prepare_image(image, image_root)
+            ready = _prepare_image(image, image_root, limits)
             images.append(ready)
             if image.path is not None:
                 prepared.used_images.add(resolved(image.path))
             if ready.problem:
-                label = str(image.path) if image.path is not None else "embedded image"
+                label = readable_path(image.path) if image.path is not None else "embedded image"
                 warnings.append(f"image {label}: {ready.problem}")
                 if image.path is not None:
-                    prepared.image_problems.append(Problem(str(image.path), ready.problem))
+                    prepared.image_problems.append(Problem(label, ready.problem))
         prepared.articles.append(
             PreparedArticle(
                 parsed,
@@ -225,6 +257,93 @@ def prepare(path: Path, rules: TopicRules | None = None) -> PreparedFile:
             )
         )
     return prepared
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def readable_name(name: str) -> str:
+    """A file name as text that can be stored, printed and written as JSON.
+
+    Names are bytes on Linux: bytes that are not UTF-8 arrive as lone surrogates
+    (os.fsdecode), which SQLite, JSON and terminals refuse. They become `\\xff`
+    escapes, and control characters (a newline in a name) `\\n`-style escapes,
+    so one name stays on one line of a report.
+    """
+    if name.isprintable() and not _LONE_SURROGATE.search(name):
+        return name
+    raw = os.fsencode(name)
+    text = raw.decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+
+
+def readable_path(path: str | Path) -> str:
+    """A path for reports: each part as `readable_name` gives it."""
+    text = str(path)
+    if text.isprintable() and not _LONE_SURROGATE.search(text):
+        return text
+    return readable_name(text)
+
+
+def _storable_text(value: str) -> str:
+    """Text SQLite and JSON accept: lone surrogates (JSON "\\ud800") become U+FFFD, NULs go."""
+    if _LONE_SURROGATE.search(value):
+        value = _LONE_SURROGATE.sub("\ufffd", value)
+    return value.replace("\x00", "") if "\x00" in value else value
+
+
+def storable(article: ParsedArticle) -> ParsedArticle:
+    """The article with every text field storable, whatever bytes the file held."""
+    images = tuple(
+        replace(
+            image,
+            url=_storable_text(image.url) if image.url is not None else None,
+            alt=_storable_text(image.alt),
+            title=_storable_text(image.title),
+            caption=_storable_text(image.caption),
+            credit=_storable_text(image.credit),
+        )
+        for image in article.images
+    )
+    return replace(
+        article,
+        title=_storable_text(article.title),
+        text=_storable_text(article.text),
+        html=_storable_text(article.html),
+        author=_storable_text(article.author),
+        source=_storable_text(article.source),
+        url=_storable_text(article.url),
+        published=_storable_text(article.published),
+        language=_storable_text(article.language),
+        tags=tuple(_storable_text(t) for t in article.tags),
+        images=images,
+        record_locator=_storable_text(article.record_locator),
+        warnings=tuple(_storable_text(w) for w in article.warnings),
+        extra={_storable_text(k): _storable_text(str(v)) for k, v in article.extra.items()},
+    )
+
+
+def _within_text_limit(articles: list[ParsedArticle], limits: Limits) -> list[ParsedArticle]:
+    """The articles whose text is within the limit; the others are named in a warning.
+
+    A file of one article too long fails; a container keeps its other articles.
+    """
+    kept = [a for a in articles if len(a.text) <= limits.max_text_chars]
+    if len(kept) == len(articles):
+        return articles
+    dropped = [a for a in articles if len(a.text) > limits.max_text_chars]
+    if not kept:
+        if len(dropped) == 1:
+            raise ImportFailed(text_too_long(len(dropped[0].text), limits))
+        raise ImportFailed(
+            f"every article is too long: {text_too_long(len(dropped[0].text), limits)}"
+        )
+    notes = [
+        f"{a.record_locator or a.title[:60]!s} not imported: {text_too_long(len(a.text), limits)}"
+        for a in dropped
+    ]
+    kept[0] = replace(kept[0], warnings=(*kept[0].warnings, *notes))
+    return kept
 
 
 # Below this many files a helper process costs more to start than it saves.
@@ -269,6 +388,7 @@ def prepare_all(
     workers: int = 0,
     rules: TopicRules | None = None,
     blob_root: Path | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[tuple[Path, PreparedOutcome]]:
     """Each path with its prepared file or the reason it cannot be imported, in order.
 
@@ -279,23 +399,27 @@ def prepare_all(
     """
     done = 0
     if workers > 0 and len(paths) >= PARALLEL_MIN_FILES:
-        with closing(_prepare_in_helpers(paths, workers, rules, blob_root)) as prepared:
+        with closing(_prepare_in_helpers(paths, workers, rules, blob_root, limits)) as prepared:
             for path, outcome in prepared:
                 yield path, outcome
                 done += 1
     for path in paths[done:]:
-        yield path, prepare_or_reason(path, rules)
+        yield path, prepare_or_reason(path, rules, limits)
 
 
 def _prepare_in_helpers(
-    paths: list[Path], workers: int, rules: TopicRules | None, blob_root: Path | None
+    paths: list[Path],
+    workers: int,
+    rules: TopicRules | None,
+    blob_root: Path | None,
+    limits: Limits,
 ) -> Iterator[tuple[Path, PreparedOutcome]]:
     """The files' outcomes from helper processes, in order; stops early if the helpers die."""
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_helper,
-        initargs=(rules, blob_root),
+        initargs=(rules, blob_root, limits),
     )
     pending: deque[tuple[Path, Future]] = deque(
         (path, pool.submit(_prepare_in_helper, path)) for path in paths[:IN_FLIGHT]
@@ -326,16 +450,18 @@ PreparedOutcome = PreparedFile | ImportFailed | NotAnArticle
 # than with every file (they pickle to a couple of hundred kilobytes).
 _helper_rules: TopicRules | None = None
 _helper_blobs: BlobStore | None = None
+_helper_limits: Limits = DEFAULT_LIMITS
 
 
-def _start_helper(rules: TopicRules | None, blob_root: Path | None) -> None:
-    global _helper_rules, _helper_blobs
+def _start_helper(rules: TopicRules | None, blob_root: Path | None, limits: Limits) -> None:
+    global _helper_rules, _helper_blobs, _helper_limits
     _helper_rules = rules
     _helper_blobs = BlobStore(blob_root) if blob_root is not None else None
+    _helper_limits = limits
 
 
 def _prepare_in_helper(path: Path) -> PreparedOutcome:
-    outcome = prepare_or_reason(path, _helper_rules)
+    outcome = prepare_or_reason(path, _helper_rules, _helper_limits)
     if isinstance(outcome, PreparedFile) and _helper_blobs is not None:
         # Writing the bytes here spares sending them back and the main process's time.
         try:
@@ -345,11 +471,16 @@ def _prepare_in_helper(path: Path) -> PreparedOutcome:
     return outcome
 
 
-def prepare_or_reason(path: Path, rules: TopicRules | None = None) -> PreparedOutcome:
+def prepare_or_reason(
+    path: Path, rules: TopicRules | None = None, limits: Limits = DEFAULT_LIMITS
+) -> PreparedOutcome:
     try:
-        return prepare(path, rules)
+        return prepare(path, rules, limits)
     except (ImportFailed, NotAnArticle) as exc:
         return exc
+    except MemoryError:
+        # Limits keep ordinary files far from this; one that still gets here fails alone.
+        return ImportFailed("not enough memory to read this file")
 
 
 def image_boundary(article: Path) -> Path:
@@ -362,7 +493,7 @@ def image_boundary(article: Path) -> Path:
     return resolved(article).parent.parent
 
 
-def _prepare_image(image: ParsedImage, root: Path) -> PreparedImage:
+def _prepare_image(image: ParsedImage, root: Path, limits: Limits) -> PreparedImage:
     """Read and decode an image; on failure keep it as a reference with the reason."""
     data = image.data
     try:
@@ -371,11 +502,13 @@ def _prepare_image(image: ParsedImage, root: Path) -> PreparedImage:
                 raise BadImage(f"outside the article's folder ({root}); not read")
             if not image.path.is_file():
                 raise BadImage("image file not found")
-            data = read_file(image.path)
+            data = read_file(image.path, limits)
         if data is None:
             return PreparedImage(image, None, None, None)
-        info = inspect_image(data)
+        info = inspect_image(data, limits)
     except (BadImage, ImportFailed) as exc:
+        if image.path is not None:  # kept as a reference: its name is stored as text
+            image = replace(image, path=Path(readable_path(image.path)))
         return PreparedImage(image, None, None, None, problem=str(exc))
     return PreparedImage(image, data, sha256_hex(data), info, size=len(data))
 

@@ -10,11 +10,17 @@ import contextlib
 import copy
 import dataclasses
 import datetime as dt
+import hashlib
 import heapq
 import itertools
+import json
+import os
+import pickle
 import re
 import shutil
+import struct
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +70,18 @@ K = TypeVar("K")
 WRITER_MB = 128  # Whoosh's in-memory posting pool per writer
 MORE_LIKE_TERMS = 10  # distinctive words that describe an article for "more like this"
 _HAS_DIGIT = re.compile(r"\d")
+# Beside Whoosh's files in the index folder; Whoosh only ever removes names like its own.
+CHECKSUMS_FILE = "checksums.json"  # each file of the current generation: size, time, SHA-256
+DAMAGED_FILE = "damaged"  # reading failed: the next open rebuilds the index
+# What reading damaged index files raises (Whoosh unpacks and unpickles raw bytes).
+_UNREADABLE = (
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    UnicodeDecodeError,
+    index.IndexError,
+)
 
 
 def build_schema() -> fields.Schema:
@@ -136,6 +154,21 @@ class QuerySyntaxError(ValueError):
     """The query cannot be understood; the message says where."""
 
 
+class IndexDamaged(Exception):
+    """The index's files are missing, altered or unreadable.
+
+    The catalog is untouched: the index is rebuilt from it, losing nothing.
+    """
+
+
+@dataclass(frozen=True)
+class IndexHealth:
+    """What a full look at the index found: its problems and every indexed id as stored."""
+
+    problems: tuple[str, ...]
+    ids: tuple[str, ...]  # in document order; an id twice means a duplicate document
+
+
 def tag_with_ancestors(tag: str) -> list[str]:
     """`region/kherson/city` → region, region/kherson, region/kherson/city."""
     parts = [p for p in tag.lower().split("/") if p]
@@ -196,6 +229,70 @@ class SearchIndex:
                 self._searcher = None
             self._ix.close()
 
+    def discard(self) -> None:
+        """Close an index about to be rebuilt: its damaged files may fail even to close."""
+        with contextlib.suppress(Exception):
+            self.close()
+
+    # -- soundness ----------------------------------------------------------
+
+    def ensure_sound(self) -> None:
+        """A quick look at open; raises IndexDamaged when the index must be rebuilt.
+
+        No file is hashed unless its size or time differs from what the last
+        commit recorded, so a healthy index costs a stat per file and a read of
+        a little of every segment.
+        """
+        if (self.folder / DAMAGED_FILE).exists():
+            raise IndexDamaged(f"the search index in {self.folder} was found damaged earlier")
+        problems = _file_problems(self._ix, self.folder, full=False)
+        if problems:
+            raise IndexDamaged(f"the search index in {self.folder} is damaged: {problems[0]}")
+        try:
+            with self._lock:
+                reader = self._current_searcher().reader()
+                for segment, _ in reader.leaf_readers():
+                    _sample(segment)
+        except Exception as exc:  # any failure to read means a rebuild; the catalog is intact
+            raise IndexDamaged(f"the search index in {self.folder} cannot be read: {exc}") from exc
+
+    def health(self) -> IndexHealth:
+        """Every file hashed against its record, every stored id and term dictionary read.
+
+        For `check`: slower than `ensure_sound`, it finds an altered byte anywhere.
+        """
+        problems = []
+        if (self.folder / DAMAGED_FILE).exists():
+            problems.append("the search index was found damaged while searching")
+        problems += _file_problems(self._ix, self.folder, full=True)
+        ids: list[str] = []
+        try:
+            with self._lock:
+                reader = self._current_searcher().reader()
+                for segment, _ in reader.leaf_readers():
+                    for docnum in range(segment.doc_count_all()):
+                        if not segment.is_deleted(docnum):
+                            ids.append(segment.stored_fields(docnum)["id"])
+                    for field in segment.indexed_field_names():
+                        for _ in segment.lexicon(field):
+                            pass
+        except Exception as exc:  # whatever a damaged file raises, it is reported, not raised
+            problems.append(f"the search index cannot be read to the end: {exc!r}")
+        return IndexHealth(tuple(problems), tuple(ids))
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """What damaged files raise while searching, as IndexDamaged (marked for the next open)."""
+        try:
+            yield
+        except (OSError, *_UNREADABLE) as exc:
+            raise self._damaged(f"reading failed: {exc!r}") from exc
+
+    def _damaged(self, reason: str) -> IndexDamaged:
+        with contextlib.suppress(OSError):  # a read-only folder: the next check finds it again
+            (self.folder / DAMAGED_FILE).write_text(reason + "\n", "utf-8")
+        return IndexDamaged(f"the search index in {self.folder} is damaged ({reason})")
+
     # -- writing ----------------------------------------------------------
 
     def write(
@@ -213,16 +310,24 @@ class SearchIndex:
                 for article_id in deletes:
                     writer.delete_by_term("id", article_id)
                 for doc in upserts:
-                    writer.update_document(**_fields_of(doc))
+                    # Every copy goes (update_document removes only the first it finds),
+                    # so writing an article again also mends one indexed twice.
+                    writer.delete_by_term("id", doc.id)
+                    writer.add_document(**_fields_of(doc))
                     count += 1
             except BaseException:
                 writer.cancel()
                 raise
-            if merge:
-                writer.commit(mergetype=_merge_small)
-            else:
-                writer.commit(merge=False)
+            try:
+                if merge:
+                    writer.commit(mergetype=_merge_small)
+                else:
+                    writer.commit(merge=False)
+            except _UNREADABLE as exc:  # merging read a damaged segment
+                self._invalidate()
+                raise self._damaged(f"merging segments failed: {exc}") from exc
             self._invalidate()
+            _record_checksums(self._ix, self.folder)
         return count
 
     @staticmethod
@@ -261,6 +366,7 @@ class SearchIndex:
             if writer is not None:
                 writer.commit(merge=False)
                 writer = None
+            _record_checksums(ix, folder)
         finally:
             if writer is not None:
                 writer.cancel()
@@ -289,11 +395,11 @@ class SearchIndex:
         return self._searcher
 
     def doc_count(self) -> int:
-        with self._lock:
+        with self._lock, self._reading():
             return self._current_searcher().doc_count()
 
     def all_ids(self) -> set[str]:
-        with self._lock:
+        with self._lock, self._reading():
             searcher = self._current_searcher()
             return {stored["id"] for stored in searcher.all_stored_fields()}
 
@@ -324,7 +430,7 @@ class SearchIndex:
         English always (articles of unknown or Cyrillic language use it), so a
         Latin-script archive in English parses exactly as it did before languages.
         """
-        with self._lock:
+        with self._lock, self._reading():
             searcher = self._current_searcher()
             if self._latin is not None and self._latin[0] is searcher:
                 return self._latin[1]
@@ -347,7 +453,7 @@ class SearchIndex:
         if not text.strip():
             return "Everything: an empty query matches every article."
         expansion = self.expansion()
-        with self._lock:
+        with self._lock, self._reading():
             reader = self._current_searcher().reader()
             return _Explainer(expansion, reader).explain(self._syntax_parser.process(text), text)
 
@@ -365,7 +471,7 @@ class SearchIndex:
         offset: int = 0,
     ) -> RawResults:
         q = self.parse(text)
-        with self._lock:
+        with self._lock, self._reading():
             searcher = self._current_searcher()
             cache = self._facet_cache(searcher)
             matched = set(self._matching(cache, q, (topics, tags, sources, since, until)))
@@ -394,7 +500,7 @@ class SearchIndex:
         over them; relevance sorts the matches by (score, id).
         """
         q = self.parse(text)
-        with self._lock:
+        with self._lock, self._reading():
             searcher = self._current_searcher()
             cache = self._facet_cache(searcher)
             matched = self._matching(cache, q, (topics, tags, sources, since, until))
@@ -487,7 +593,7 @@ class SearchIndex:
         """
         if top <= 0:
             return []
-        with self._lock:
+        with self._lock, self._reading():
             searcher = self._current_searcher()
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
@@ -519,7 +625,7 @@ class SearchIndex:
         forms: set[str] = set()
         names: set[str] = set()
         words: set[str] = set()
-        with self._lock:
+        with self._lock, self._reading():
             reader = self._current_searcher().reader()
             for leaf in q.leaves():
                 for field, text in leaf.expanded_terms(reader, phrases=True):
@@ -566,7 +672,7 @@ class SearchIndex:
         words = list(_plain_words(text))
         if not words:
             return None
-        with self._lock:
+        with self._lock, self._reading():
             reader = self._current_searcher().reader()
             corrector = reader.corrector("spell")
             replacements: dict[str, str] = {}
@@ -605,7 +711,7 @@ class SearchIndex:
         q = _one_of([p for p in parts if p is not None])
         if q is None:
             return False
-        with self._lock:
+        with self._lock, self._reading():
             return bool(self._facet_cache(self._current_searcher()).docsets.matching(q))
 
     def _facet_cache(self, searcher) -> _FacetCache:
@@ -776,6 +882,103 @@ class _FacetCache:
                     found[value] = n
             counts[facet] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
         return counts
+
+
+# -- the index's files and their checksums ------------------------------------------
+
+
+def _current_files(ix) -> list[str]:
+    """The files the index's current generation reads: its TOC and its segments' files."""
+    prefixes = tuple(f"{segment.segment_id()}." for segment in ix._segments())
+    names = sorted(n for n in ix.storage.list() if prefixes and n.startswith(prefixes))
+    return [f"_{ix.indexname}_{ix.latest_generation()}.toc", *names]
+
+
+def _read_checksums(folder: Path) -> dict:
+    try:
+        record = json.loads((folder / CHECKSUMS_FILE).read_text("utf-8"))
+        return record if isinstance(record, dict) and isinstance(record.get("files"), dict) else {}
+    except (OSError, ValueError):  # none yet, or itself damaged: the files get hashed again
+        return {}
+
+
+def _record_checksums(ix, folder: Path) -> None:
+    """After a commit: each file of the new generation with its size, time and SHA-256.
+
+    A file recorded before with the same size and time keeps its hash (segment
+    names are never reused), so a commit hashes only the segments it wrote.
+    """
+    old = _read_checksums(folder).get("files", {})
+    files = {}
+    for name in _current_files(ix):
+        info = (folder / name).stat()
+        kept = old.get(name)
+        if isinstance(kept, list) and kept[:2] == [info.st_size, info.st_mtime_ns]:
+            files[name] = kept
+        else:
+            files[name] = [info.st_size, info.st_mtime_ns, _sha256_of(folder / name)]
+    record = {"generation": ix.latest_generation(), "files": files}
+    tmp = folder / f"{CHECKSUMS_FILE}.tmp"
+    tmp.write_text(json.dumps(record, indent=1), "utf-8")
+    os.replace(tmp, folder / CHECKSUMS_FILE)
+
+
+def _file_problems(ix, folder: Path, *, full: bool) -> list[str]:
+    """Files of the current generation that are missing, resized or altered since written.
+
+    Quick (full=False): a file whose size and time are as recorded is trusted.
+    A file the record lacks (an index from before checksums, or a crash between
+    Whoosh's commit and the record) is hashed and recorded, not blamed.
+    """
+    record = _read_checksums(folder)
+    known = record.get("files", {})
+    current = _current_files(ix)
+    problems = []
+    if record.get("generation") == ix.latest_generation():
+        problems += [f"{name} is missing" for name in known if name not in current]
+    outdated = False
+    for name in current:
+        path = folder / name
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            problems.append(f"{name} is missing")
+            continue
+        kept = known.get(name)
+        if not isinstance(kept, list) or len(kept) != 3:
+            outdated = True
+        elif info.st_size != kept[0]:
+            problems.append(f"{name} is {info.st_size} bytes; it was written with {kept[0]}")
+        elif full or info.st_mtime_ns != kept[1]:
+            if _sha256_of(path) != kept[2]:
+                problems.append(f"{name} has changed since it was written (its SHA-256 differs)")
+            elif info.st_mtime_ns != kept[1]:
+                outdated = True  # touched, not changed: record the new time
+    if outdated and not problems:
+        with contextlib.suppress(OSError):  # read-only: checked again next time
+            _record_checksums(ix, folder)
+    return problems
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _sample(segment) -> None:
+    """Read a little of every part of a segment: enough to fail on a cut or missing file."""
+    count = segment.doc_count_all()
+    if count:
+        segment.stored_fields(0)
+        segment.stored_fields(count - 1)
+        segment.column_reader("id")[count - 1]
+    for field in ("id", "content"):
+        first = next(iter(segment.lexicon(field)), None)
+        if first is not None:
+            list(segment.postings(field, first).all_ids())
 
 
 def _field_signature(field: fields.FieldType) -> tuple:

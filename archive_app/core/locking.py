@@ -7,6 +7,7 @@ stale lock behind; the file only records who holds it, for the message.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -17,8 +18,27 @@ except ImportError:  # Windows
     import msvcrt
 
 
+_HOLDER = re.compile(r"\(pid (?P<pid>\d+) on (?P<host>[^)]*)\)")
+
+
 class ArchiveLocked(Exception):
-    """Another process is writing to this archive."""
+    """Another process is writing to this archive.
+
+    `holder` is who holds it as written in the lock file ("archive-app (pid 1234
+    on host)"); `pid` and `host` are None when the file does not say.
+    """
+
+    def __init__(self, message: str, holder: str = "") -> None:
+        super().__init__(message)
+        self.holder = holder
+        found = _HOLDER.search(holder)
+        self.pid = int(found["pid"]) if found else None
+        self.host = found["host"] if found else None
+
+    @property
+    def held_by_this_process(self) -> bool:
+        """A second open in the process that already writes: a mistake, not a reader."""
+        return self.pid == os.getpid() and self.host == socket.gethostname()
 
 
 class WriteLock:
@@ -39,7 +59,8 @@ class WriteLock:
             holder = handle.read().strip() or "another process"
             handle.close()
             raise ArchiveLocked(
-                f"the archive at {self.path.parent} is open in {holder}; close it there first"
+                f"the archive at {self.path.parent} is open in {holder}; close it there first",
+                holder,
             ) from None
         handle.seek(0)
         handle.truncate()

@@ -243,3 +243,40 @@ class Related:
     id: str
     related: tuple[RelatedArticle, ...]  # more like this, by distinctive terms
     near_duplicates: tuple[NearDuplicate, ...]  # versions of the same text
+
+
+# -- bundles: the whole archive in one file ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    """An archive written to a bundle (see core/bundle.py)."""
+
+    path: str
+    articles: int
+    files: int  # members of the zip besides manifest.json: catalog tables, blobs, rule files
+    size: int  # bytes of the bundle file
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    """A bundle restored into an empty archive."""
+
+    path: str
+    restored: tuple[ImportedItem, ...]  # every article, with the bundle as its path
+    files: int  # members verified and restored
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One entry of the archive's append-only audit log (see core/audit_log.py)."""
+
+    seq: int  # 1, 2, 3 … in the order written
+    at: str  # UTC, ISO 8601 to the second
+    action: str  # import, edit, tag, untag, tag-rename, tag-merge, tag-delete, topic, …
+    article_id: str | None  # None for changes to many articles or to the archive itself
+    details: dict  # what changed: provenance of an import, field/old/new of an edit, …
+    prev_hash: str  # the hash of the entry before (64 zeros for the first)
+    hash: str  # SHA-256 over seq, at, action, article_id, details and prev_hash

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from archive_app import __version__
-from archive_app.core import classification, fingerprints
+from archive_app.core import audit_log, classification, fingerprints
 from archive_app.core.blobs import BlobStore
 from archive_app.core.catalog import Catalog
 from archive_app.core.dates import normalize_date
@@ -63,6 +63,7 @@ def store_article(
     sketch = list(article.sketch)
     published = safe_date(parsed.published)
     stamp = now()
+    title = parsed.title.strip() or prepared.path.stem
     links = duplicate_links(catalog, article_id, text_sha, sketch)
     scores = article.topic_scores
     if scores is None:
@@ -80,7 +81,7 @@ def store_article(
             (
                 article_id,
                 article.identity_sha256,
-                parsed.title.strip() or prepared.path.stem,
+                title,
                 parsed.author.strip(),
                 parsed.source.strip(),
                 parsed.url.strip(),
@@ -144,6 +145,24 @@ def store_article(
         conn.execute(
             "INSERT OR REPLACE INTO index_queue(article_id, op) VALUES (?, 'upsert')",
             (article_id,),
+        )
+        # The provenance, chained into the audit log with the article it describes.
+        audit_log.append(
+            conn,
+            "import",
+            article_id,
+            {
+                "sha256": prepared.sha256,
+                "filename": prepared.path.name,
+                "size": prepared.size,
+                "record": parsed.record_locator,
+                "importer": prepared.importer,
+                "app_version": __version__,
+                "url": parsed.url.strip(),
+                "title": title,
+                "tags": sorted({normalize_tag(t) for t in parsed.tags} - {""}),
+            },
+            at=stamp,
         )
     return article_id
 

@@ -1,4 +1,5 @@
-"""File → Export: the selected results or the whole search, as CSV, JSON or an HTML report.
+"""File → Export: the selected results or the whole search, as CSV, JSON or an HTML report,
+or the whole archive as a bundle (one .zip) to restore elsewhere through File → Import.
 
 The export runs as a background (read) task with progress and Cancel. The
 core writes under a temporary name and renames at the end, so a cancelled or
@@ -32,10 +33,12 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.archive import Archive
 from archive_app.core.exporting import export_articles
-from archive_app.core.models import ExportReport
+from archive_app.core.models import BundleReport, ExportReport
 from archive_app.gui.messages import friendly_message, show_error
 from archive_app.gui.tasks import Job, TaskHandle, TaskRunner
 from archive_app.gui.wording import count_noun
+
+BUNDLE = "bundle"
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,27 @@ FORMATS = (
         "One self-contained page with the articles, snippets and images, to read or print.",
         "HTML reports (*.html *.htm)",
     ),
+    ExportFormat(
+        BUNDLE,
+        "Archive bundle (.zip)",
+        ".zip",
+        "The whole archive, not a selection: every article with its original file, images,"
+        " tags, notes and topics, to restore into a new archive (File → Import Files…).",
+        "Archive bundles (*.zip)",
+    ),
 )
 _SUFFIXES = {f.suffix for f in FORMATS} | {".htm"}
 
 
-def done_text(report: ExportReport) -> str:
+def done_text(report: ExportReport | BundleReport) -> str:
     """What the dialog says when the export ends."""
     if report.cancelled:
         return "Export cancelled. Nothing was written."
+    if isinstance(report, BundleReport):
+        return (
+            f"Exported the whole archive ({count_noun(report.articles, 'article', 'articles')},"
+            f" {report.size / 1e6:.1f} MB) to {report.path}"
+        )
     return f"Exported {count_noun(report.count, 'article', 'articles')} to {report.path}"
 
 
@@ -106,7 +122,7 @@ class ExportDialog(QDialog):
         self._running = False
         self._close_when_done = False
         self._confirmed: Path | None = None  # a target whose overwrite the person accepted
-        self.last_report: ExportReport | None = None
+        self.last_report: ExportReport | BundleReport | None = None
         self.setWindowTitle("Export articles")
         self.setMinimumWidth(560)
 
@@ -230,11 +246,18 @@ class ExportDialog(QDialog):
         return self._folder / Path(text).expanduser() if text else None
 
     def _format_changed(self, fmt: ExportFormat) -> None:
+        self._enable_scope(True)
         target = self.target()
         if target is not None and target.suffix.lower() != fmt.suffix:
             base = target.with_suffix("") if target.suffix.lower() in _SUFFIXES else target
             self.path_edit.setText(str(base.with_name(base.name + fmt.suffix)))
             self._confirmed = None
+
+    def _enable_scope(self, enabled: bool) -> None:
+        """A bundle is always the whole archive: the selection or search does not apply."""
+        whole_archive = self.format.key == BUNDLE
+        self.all_radio.setEnabled(enabled and not whole_archive)
+        self.selected_radio.setEnabled(enabled and not whole_archive and bool(self.selected_ids))
 
     def _target_edited(self) -> None:
         self._confirmed = None
@@ -264,9 +287,10 @@ class ExportDialog(QDialog):
         """Export with the current choices; None if a choice is missing (the dialog says so)."""
         if self.running:
             return None
+        bundle = self.format.key == BUNDLE
         ids = self.chosen_ids()
         target = self.target()
-        if not ids:
+        if not ids and not bundle:
             self._say("There are no articles to export.")
             return None
         if target is None:
@@ -284,8 +308,10 @@ class ExportDialog(QDialog):
             return None
         archive, fmt, query = self._archive, self.format.key, self._query
 
-        def work(job: Job) -> ExportReport:
+        def work(job: Job) -> ExportReport | BundleReport:
             self._job = job  # an inline runner calls back before `run` returns the handle
+            if bundle:
+                return archive.export_bundle(target, progress=job.progress, cancel=job.cancel_event)
             return export_articles(
                 archive,
                 ids,
@@ -296,7 +322,7 @@ class ExportDialog(QDialog):
                 cancel=job.cancel_event,
             )
 
-        self._set_running(True, len(ids))
+        self._set_running(True, 0 if bundle else len(ids))
         handle = self._tasks.run(
             work,
             on_done=self._finished,
@@ -338,10 +364,9 @@ class ExportDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def _set_running(self, running: bool, total: int = 0) -> None:
-        for radio in (*self.format_radios.values(), self.selected_radio, self.all_radio):
-            radio.setEnabled(
-                not running and (radio is not self.selected_radio or bool(self.selected_ids))
-            )
+        for radio in self.format_radios.values():
+            radio.setEnabled(not running)
+        self._enable_scope(not running)
         self.path_edit.setEnabled(not running)
         self.browse_button.setEnabled(not running)
         self.export_button.setEnabled(not running)
@@ -353,16 +378,22 @@ class ExportDialog(QDialog):
             self.open_folder_button.hide()
             self.progress.setRange(0, max(total, 1))
             self.progress.setValue(0)
-            self._say(f"Exporting {count_noun(total, 'article', 'articles')}…")
+            if self.format.key == BUNDLE:
+                self._say("Exporting the whole archive…")
+            else:
+                self._say(f"Exporting {count_noun(total, 'article', 'articles')}…")
 
     def _progressed(self, done: int, total: int, _text: str) -> None:
         if self._job is not None and self._job.cancelled:
             return  # keep saying "Cancelling…"
-        self._say(f"Exporting {done:,} of {total:,}…")
+        if self.format.key == BUNDLE:
+            self._say(f"Writing the bundle: {done:,} of {total:,} files…")
+        else:
+            self._say(f"Exporting {done:,} of {total:,}…")
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
-    def _finished(self, report: ExportReport) -> None:
+    def _finished(self, report: ExportReport | BundleReport) -> None:
         self.last_report = report
         self._say(done_text(report))
         self.open_folder_button.setVisible(not report.cancelled)

@@ -34,7 +34,7 @@ from archive_app.gui.tasks import Job, TaskRunner
 
 ARTICLE_PATTERNS = (
     "*.txt *.text *.md *.markdown *.html *.htm *.xhtml *.mhtml *.mht *.warc *.warc.gz"
-    " *.pdf *.json *.jsonl *.ndjson"
+    " *.pdf *.json *.jsonl *.ndjson *.zip"
 )
 FILE_FILTERS = f"Articles ({ARTICLE_PATTERNS});;All files (*)"
 

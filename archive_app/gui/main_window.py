@@ -8,6 +8,8 @@ frame goes through the task runner; this module only wires widgets together.
 
 from __future__ import annotations
 
+import html
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from archive_app import __version__
-from archive_app.core.archive import Archive
-from archive_app.core.index import QuerySyntaxError
+from archive_app.core import backups
+from archive_app.core.archive import Archive, ArchiveReadOnly
+from archive_app.core.catalog import CatalogDamaged
+from archive_app.core.index import IndexDamaged, QuerySyntaxError
 from archive_app.core.models import ResultIds, SavedSearch, SearchRequest
 from archive_app.gui.compare_view import CompareView
 from archive_app.gui.export_dialog import ExportDialog
@@ -41,6 +45,7 @@ from archive_app.gui.import_flow import (
     choose_folder,
 )
 from archive_app.gui.import_summary import ImportSummaryDialog
+from archive_app.gui.limits_dialog import LimitsDialog
 from archive_app.gui.messages import friendly_message, show_error
 from archive_app.gui.reader import ArticleReader
 from archive_app.gui.results_view import ResultsView
@@ -69,12 +74,21 @@ class ArchiveChoice:
 
 
 def open_archive(choice: ArchiveChoice, places: Places, progress=None) -> Archive:
-    """Open (or create, or build the sample into) an archive. Runs on the writer."""
+    """Open (or create, or build the sample into) an archive. Runs on the writer.
+
+    `progress(done, total)` reports an index rebuild. While another program has
+    the archive open for changes, it opens for reading only (`archive.read_only`).
+    """
     if choice.demo:
         from archive_app.core.demo import open_demo_archive
 
         return open_demo_archive(choice.path, places.sample)
-    return Archive.open(choice.path)
+    return Archive.open(choice.path, progress=progress)
+
+
+def restore_catalog(root: Path) -> backups.RestoreReport:
+    """Put back the newest good catalog backup. Runs on the writer, with no archive open."""
+    return backups.restore(root)
 
 
 class Library(QWidget):
@@ -138,6 +152,7 @@ class MainWindow(QMainWindow):
         self.tasks = tasks
         self.places = places
         self.archive: Archive | None = None
+        self._rebuilding = False  # an index rebuild after damage found while searching
         self.choice: ArchiveChoice | None = None
         self.library: Library | None = None
         self.importer: ImportController | None = None
@@ -154,7 +169,7 @@ class MainWindow(QMainWindow):
         self.banner.setObjectName("sampleBanner")
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.RichText)
-        self.banner.linkActivated.connect(lambda _l: self.open_default_archive())
+        self.banner.linkActivated.connect(self._banner_link)
         self.banner.setContentsMargins(10, 4, 10, 4)
         self.banner.setStyleSheet(
             "#sampleBanner { background: palette(alternate-base); border-bottom: 1px solid"
@@ -168,6 +183,9 @@ class MainWindow(QMainWindow):
         for page in (self.busy, self.problem, self.welcome):
             self.pages.addWidget(page)
         self.problem.retry.connect(lambda: self.choice and self.open_archive(self.choice))
+        self.restore_button = self.problem.add_action("Restore last good backup…")
+        self.restore_button.clicked.connect(self.restore_backup)
+        self.restore_button.hide()
         self.problem.choose_archive.connect(self.choose_archive)
         self.problem.open_sample.connect(self.open_sample_archive)
         self.welcome.import_files.connect(self.import_files)
@@ -249,6 +267,8 @@ class MainWindow(QMainWindow):
         # The key itself belongs to the results list's own action, so that it never fires
         # while typing in the search field, a tag editor or the notes; here it is a hint.
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        edit.addSeparator()
+        self.limits_action = self._action(edit, "Import &Limits…", self.show_limits)
 
         view = bar.addMenu("&View")
         self._action(view, "Clear All &Filters", self.clear_filters, "Ctrl+Shift+L")
@@ -287,12 +307,32 @@ class MainWindow(QMainWindow):
             self.compare_action,
             self.edit_metadata_action,
             self.delete_action,
+            self.limits_action,
+        ]
+        self.write_actions = [
+            self.import_files_action,
+            self.import_folder_action,
+            self.save_search_action,
+            self.edit_metadata_action,
+            self.delete_action,
+            self.limits_action,
         ]
 
     def _set_archive_actions(self, enabled: bool) -> None:
         for action in self.archive_actions:
             action.setEnabled(enabled)
         self.search_bar.setEnabled(enabled)
+        if enabled and self.archive is not None and self.archive.read_only:
+            # Reading, searching, comparing and exporting go on; changing does not.
+            for action in self.write_actions:
+                action.setEnabled(False)
+                action.setStatusTip(f"Not possible here: {self.archive.read_only}")
+        else:
+            for action in self.write_actions:
+                action.setStatusTip("")
+        writable = enabled and self.archive is not None and not self.archive.read_only
+        for button in (self.welcome.import_files_button, self.welcome.import_folder_button):
+            button.setEnabled(writable or not enabled)
 
     # -- opening archives -----------------------------------------------------------------
 
@@ -333,19 +373,79 @@ class MainWindow(QMainWindow):
         self.search_bar.hide()
         places = self.places
         self.tasks.run(
-            lambda job: open_archive(choice, places),
+            lambda job: open_archive(choice, places, job.progress),
             on_done=self._archive_opened,
+            on_error=self._archive_failed,
+            on_progress=lambda done, total, _text: self._opening_progress(choice, done, total),
+            write=True,
+            key="open-archive",
+        )
+
+    def _opening_progress(self, choice: ArchiveChoice, done: int, total: int) -> None:
+        if self.choice is choice and self.archive is None:
+            self.busy.show_progress(
+                "Rebuilding the search index…", done, total, f"{done:,} of {total:,} articles"
+            )
+
+    def _archive_failed(self, exc: Exception, details: str) -> None:
+        where = self.choice.path if self.choice else ""
+        self.problem.show_problem(f"{friendly_message(exc)}\n\n{where}", details)
+        # A damaged catalog: offer its last good backup (demo archives are rebuilt instead).
+        self.restore_button.setVisible(
+            isinstance(exc, CatalogDamaged | sqlite3.DatabaseError)
+            and self.choice is not None
+            and not self.choice.demo
+        )
+        self.pages.setCurrentWidget(self.problem)
+        self.search_bar.hide()
+        self.setWindowTitle(APP_TITLE)
+
+    def restore_backup(self) -> None:
+        """Put back the newest good catalog backup (after asking), then open the archive again."""
+        choice = self.choice
+        if choice is None or self.archive is not None:
+            return
+        found = backups.list_backups(backups.backup_folder(choice.path))
+        if not found:
+            show_error(
+                self,
+                "No backup to restore",
+                f"There is no catalog backup in {backups.backup_folder(choice.path)}.",
+            )
+            return
+        newest = found[0]
+        answer = QMessageBox.question(
+            self,
+            "Restore last good backup",
+            "Put back the newest good backup of the catalog (the one from "
+            f"{newest.created_at:%Y-%m-%d %H:%M} UTC, if it passes its check)?\n\n"
+            "The damaged catalog is kept beside it, not deleted. Articles imported after "
+            "the backup are not in it; their files are moved to the archive's “recovered” "
+            "folder, from where they can be imported again.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.busy.show_progress("Restoring the catalog…", detail=str(choice.path))
+        self.pages.setCurrentWidget(self.busy)
+        self.tasks.run(
+            lambda job: restore_catalog(choice.path),
+            on_done=lambda report: self._restored(choice, report),
             on_error=self._archive_failed,
             write=True,
             key="open-archive",
         )
 
-    def _archive_failed(self, exc: Exception, details: str) -> None:
-        where = self.choice.path if self.choice else ""
-        self.problem.show_problem(f"{friendly_message(exc)}\n\n{where}", details)
-        self.pages.setCurrentWidget(self.problem)
-        self.search_bar.hide()
-        self.setWindowTitle(APP_TITLE)
+    def _restored(self, choice: ArchiveChoice, report: backups.RestoreReport) -> None:
+        self.open_archive(choice)
+        message = f"Restored the catalog backup {report.restored.name}."
+        if report.recovered:
+            message += (
+                f" {len(report.recovered)} file(s) added since are in {report.recovered_folder};"
+                " import that folder to bring them back."
+            )
+        self.statusBar().showMessage(message)
 
     def _archive_opened(self, archive: Archive) -> None:
         self.archive = archive
@@ -383,18 +483,37 @@ class MainWindow(QMainWindow):
         )
         self._set_archive_actions(True)
         name = "Sample archive (fictional articles)" if self.choice.demo else str(archive.root)
+        if archive.read_only:
+            name += " (read-only)"
         self.setWindowTitle(f"{name} — {APP_TITLE}")
-        self.banner.setVisible(self.choice.demo)
-        self.banner.setText(
-            "<b>Sample archive.</b> These articles, places and organisations are fictional, "
-            "written to show what the app does. "
-            '<a href="own">Open your own archive</a>'
-        )
+        self._show_banner(archive)
         self.welcome.set_location(str(archive.root))
         if archive.topic_rules_error:
             self.statusBar().showMessage(f"Topic rules not used: {archive.topic_rules_error}")
+        if archive.backup_warning:
+            self.statusBar().showMessage(f"Catalog backup: {archive.backup_warning}")
         self._show_library_or_welcome()
         self.search()
+
+    def _show_banner(self, archive: Archive) -> None:
+        if archive.read_only:
+            self.banner.setText(
+                f"<b>Read-only.</b> {html.escape(_sentence_case(archive.read_only))}. "
+                '<a href="reopen">Open again</a> once it has been closed there.'
+            )
+        else:
+            self.banner.setText(
+                "<b>Sample archive.</b> These articles, places and organisations are fictional, "
+                "written to show what the app does. "
+                '<a href="own">Open your own archive</a>'
+            )
+        self.banner.setVisible(bool(archive.read_only) or bool(self.choice and self.choice.demo))
+
+    def _banner_link(self, link: str) -> None:
+        if link == "reopen" and self.choice is not None:
+            self.open_archive(self.choice)
+        else:
+            self.open_default_archive()
 
     def _show_library_or_welcome(self) -> None:
         if self.archive is None or self.library is None:
@@ -420,6 +539,7 @@ class MainWindow(QMainWindow):
         self.archive = None
         self.result_ids = None
         self._set_archive_actions(False)
+        self.banner.hide()  # it spoke of the archive just closed
 
     # -- searching -----------------------------------------------------------------------
 
@@ -471,8 +591,53 @@ class MainWindow(QMainWindow):
     def _search_failed(self, exc: Exception, details: str) -> None:
         if isinstance(exc, QuerySyntaxError):
             self.search_bar.show_error(str(exc))
+        elif isinstance(exc, IndexDamaged) and self.archive is not None:
+            self.rebuild_damaged_index()
         else:
             show_error(self, "Search failed", friendly_message(exc), details)
+
+    def rebuild_damaged_index(self) -> None:
+        """The index failed while searching: build it again from the catalog, then search."""
+        archive = self.archive
+        if archive is None or self._rebuilding:
+            return
+        if archive.read_only:
+            show_error(
+                self,
+                "Search failed",
+                "The search index is damaged. It is rebuilt when the archive is next "
+                "opened in the window that can change it.",
+                archive.read_only,
+            )
+            return
+        self._rebuilding = True
+        title = "The search index was damaged; rebuilding it from the catalog…"
+        self.busy.show_progress(title, detail=str(archive.root))
+        self.pages.setCurrentWidget(self.busy)
+        self.search_bar.hide()
+
+        def rebuilt(_count: int) -> None:
+            self._rebuilding = False
+            self._show_library_or_welcome()
+            self.search()
+
+        def failed(exc: Exception, details: str) -> None:
+            self._rebuilding = False
+            self._show_library_or_welcome()
+            show_error(
+                self, "The search index could not be rebuilt", friendly_message(exc), details
+            )
+
+        self.tasks.run(
+            lambda job: archive.rebuild_index(job.progress, job.cancel_event),
+            on_done=rebuilt,
+            on_error=failed,
+            on_progress=lambda done, total, _text: self.busy.show_progress(
+                title, done, total, f"{done:,} of {total:,} articles"
+            ),
+            write=True,
+            key="rebuild-index",
+        )
 
     def _sort_changed(self, sort: str) -> None:
         self.settings.sort = sort
@@ -568,6 +733,14 @@ class MainWindow(QMainWindow):
         if self.library is not None:
             self.library.reader.edit_metadata()
 
+    def show_limits(self) -> LimitsDialog | None:
+        if self.archive is None:
+            return None
+        dialog = LimitsDialog(self.archive, self.tasks, self)
+        dialog.saved.connect(lambda _limits: self.statusBar().showMessage("Import limits saved"))
+        dialog.open()
+        return dialog
+
     def set_blur_policy(self, policy: str) -> None:
         self.settings.blur_policy = policy
         self.blur_actions[policy].setChecked(True)
@@ -638,6 +811,13 @@ class MainWindow(QMainWindow):
     def import_paths(self, paths: list[Path]) -> None:
         if self.importer is None:
             QMessageBox.information(self, APP_TITLE, "Open an archive first.")
+            return
+        if self.archive is not None and self.archive.read_only:
+            show_error(
+                self,
+                "Cannot import here",
+                friendly_message(ArchiveReadOnly(self.archive.read_only)),
+            )
             return
         self.summary_link.clear()
         self.importer.import_paths(paths)
@@ -725,3 +905,7 @@ class MainWindow(QMainWindow):
         self.tasks.shutdown()
         self._close_archive()
         event.accept()
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]

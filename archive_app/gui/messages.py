@@ -14,11 +14,12 @@ import sqlite3
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from archive_app.core.archive import ArchiveError, ArticleNotFound, InvalidValue
-from archive_app.core.catalog import CatalogError
+from archive_app.core.archive import ArchiveError, ArchiveReadOnly, ArticleNotFound, InvalidValue
+from archive_app.core.catalog import CatalogDamaged, CatalogError
 from archive_app.core.index import QuerySyntaxError
 from archive_app.core.locking import ArchiveLocked
 
+_WRITER = re.compile(r"open for changes in (?P<holder>.+?);")
 _HOLDER = re.compile(r"the archive at (?P<folder>.+) is open in (?P<holder>.+?); close it there")
 
 
@@ -31,6 +32,14 @@ def friendly_message(exc: BaseException) -> str:
             f"The search could not be understood ({_clause(exc)}). Check quotes and "
             "brackets, or search for plain words."
         )
+    if isinstance(exc, ArchiveReadOnly):
+        return _read_only(exc)
+    if isinstance(exc, CatalogDamaged):
+        return (
+            f"The archive's catalog is damaged: SQLite says “{_clause_of(exc.reason)}”. "
+            "Nothing has been written to it. Restore its last good backup to go on; the "
+            f"damaged file is kept beside it.\n\nCatalog: {exc.path}"
+        )
     if isinstance(exc, CatalogError):
         return (
             f"The archive's catalog cannot be used: {_clause(exc)}. It may be damaged, "
@@ -38,8 +47,9 @@ def friendly_message(exc: BaseException) -> str:
         )
     if isinstance(exc, sqlite3.DatabaseError):
         return (
-            "The archive's catalog could not be read or written. It may be damaged; "
-            "“Check archive” can often repair it."
+            f"The archive's catalog could not be read or written ({_clause(exc)}). It may be "
+            "damaged: close the archive and restore its last good backup "
+            "(archive-app backups restore)."
         )
     if isinstance(exc, ArticleNotFound | InvalidValue | ArchiveError):
         return _sentence(str(exc))
@@ -84,6 +94,18 @@ def _locked(exc: ArchiveLocked) -> str:
     )
 
 
+def _read_only(exc: ArchiveReadOnly) -> str:
+    found = _WRITER.search(str(exc))
+    if found is None:
+        return (
+            f"This archive is open for reading only here, so nothing was changed ({_clause(exc)})."
+        )
+    return (
+        f"Nothing was changed: this archive is open for changes in {found['holder']}. "
+        "Here you can search and read; close it there, then open it again here to make changes."
+    )
+
+
 def _os_message(exc: OSError) -> str:
     name = exc.filename or exc.filename2
     where = f"“{name}”" if name else "a file"
@@ -101,7 +123,11 @@ def _os_message(exc: OSError) -> str:
 
 def _clause(exc: BaseException) -> str:
     """The exception's text as a clause inside a sentence: no final full stop."""
-    return str(exc).strip().rstrip(".") or type(exc).__name__
+    return _clause_of(str(exc)) or type(exc).__name__
+
+
+def _clause_of(text: str) -> str:
+    return text.strip().rstrip(".")
 
 
 def _sentence(text: str) -> str:

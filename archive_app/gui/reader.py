@@ -163,7 +163,7 @@ class ArticleReader(QWidget):
         self.notes.saved.connect(self._note_saved)
         self.notes.editor.textChanged.connect(self._update_notes_summary)
         self.notes_section = Section("Notes", self.notes)
-        self.provenance = ProvenancePanel()
+        self.provenance = ProvenancePanel(archive=self._archive, tasks=self._tasks)
         self.provenance.open_article_requested.connect(self.open_article_requested)
         self.provenance.show_original_requested.connect(self.show_original)
         self.provenance.edit_requested.connect(self.edit_metadata)

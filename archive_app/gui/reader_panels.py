@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -20,12 +22,28 @@ from PySide6.QtWidgets import (
 )
 
 from archive_app.core.archive import Archive
-from archive_app.core.models import Article
+from archive_app.core.audit_log import describe
+from archive_app.core.models import Article, LogEntry
 from archive_app.gui.article_document import listed, readable_size, readable_time
 from archive_app.gui.messages import friendly_message, show_error
 from archive_app.gui.tasks import TaskRunner
 
 NOTE_SAVE_DELAY_MS = 800
+HISTORY_LIMIT = 200  # the newest entries of an article's history that the reader lists
+HISTORY_ACTIONS = {
+    "import": "Imported",
+    "restore": "Restored",
+    "edit": "Edited",
+    "tag": "Tagged",
+    "untag": "Untagged",
+    "tag-rename": "Tag renamed",
+    "tag-merge": "Tags merged",
+    "tag-delete": "Tag removed everywhere",
+    "topic": "Topic",
+    "note": "Note",
+    "language": "Language",
+    "delete": "Deleted",
+}
 EDITABLE_LABELS = {
     "title": "title",
     "author": "author",
@@ -187,7 +205,13 @@ class ProvenancePanel(QWidget):
     show_original_requested = Signal()
     edit_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        archive: Archive | None = None,
+        tasks: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.filename = _value_label()
         self.record = _value_label()
@@ -224,6 +248,12 @@ class ProvenancePanel(QWidget):
         self.form.addRow("Duplicates:", self.duplicates)
         self.form.addRow("Edited:", self.edited)
         self.form.addRow("Import notes:", self.warnings)
+        # The archive's log of what happened to the article; listed when the reader passes
+        # the archive and its task runner in.
+        self.history: HistoryList | None = None
+        if archive is not None and tasks is not None:
+            self.history = HistoryList(archive, tasks)
+            self.form.addRow("History:", self.history)
         self.show_original_button = QPushButton("Show original")
         self.show_original_button.setToolTip(
             "Open a copy of the original file with the program your system uses for it"
@@ -257,6 +287,8 @@ class ProvenancePanel(QWidget):
         )
         self._row(self.edited, edited_summary(article.edited_fields))
         self._row(self.warnings, "\n".join(article.warnings))
+        if self.history is not None:
+            self.history.set_article(article.id)
 
     def copy_hash(self) -> None:
         QGuiApplication.clipboard().setText(self.sha256.text())
@@ -264,6 +296,60 @@ class ProvenancePanel(QWidget):
     def _row(self, label: QLabel, text: str) -> None:
         label.setText(text)
         self.form.setRowVisible(label, bool(text))
+
+
+class HistoryList(QWidget):
+    """An article's entries in the audit log, newest first, read in the background."""
+
+    def __init__(self, archive: Archive, tasks: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._archive = archive
+        self._tasks = tasks
+        self._article_id: str | None = None
+        self.list = QListWidget()
+        self.list.setMaximumHeight(160)
+        self.list.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        layout.addWidget(self.status)
+
+    def set_article(self, article_id: str) -> None:
+        """Read the article's history again (after every change the reader shows)."""
+        self._article_id = article_id
+        self.status.setText("Reading…")
+        self._tasks.run(
+            lambda job: self._archive.log(article_id, limit=HISTORY_LIMIT),
+            on_done=lambda entries: self._show(article_id, entries),
+            on_error=lambda exc, details: self._failed(article_id, exc),
+            key="reader-history",  # a newer article replaces a read still under way
+            label="Reading the article's history",
+        )
+
+    def _show(self, article_id: str, entries: tuple[LogEntry, ...]) -> None:
+        if article_id != self._article_id:
+            return
+        self.list.clear()
+        for entry in entries:
+            action = HISTORY_ACTIONS.get(entry.action, entry.action)
+            item = QListWidgetItem(f"{readable_time(entry.at)}  {action}: {describe(entry)}")
+            item.setToolTip(f"Log entry {entry.seq}\nSHA-256 {entry.hash}")
+            self.list.addItem(item)
+        text = ""
+        if not entries:
+            text = "No changes recorded."
+        elif len(entries) >= HISTORY_LIMIT:
+            text = f"The newest {HISTORY_LIMIT}; all of them with: archive-app log {article_id}"
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
+    def _failed(self, article_id: str, exc: Exception) -> None:
+        if article_id == self._article_id:
+            self.list.clear()
+            self.status.setText(f"The history could not be read. {friendly_message(exc)}")
+            self.status.setVisible(True)
 
 
 def edited_summary(fields: tuple[str, ...]) -> str:

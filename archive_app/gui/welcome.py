@@ -141,8 +141,8 @@ class ProblemPanel(QWidget):
         self.details_button = QPushButton("Show details")
         self.details_button.setFlat(True)
         self.details_button.clicked.connect(self._toggle_details)
-        buttons = QHBoxLayout()
-        retry = QPushButton("Try again")
+        self._buttons = buttons = QHBoxLayout()
+        self._retry = retry = QPushButton("Try again")
         other = QPushButton("Open another archive…")
         sample = QPushButton("Open the sample archive")
         for button, signal in (
@@ -159,6 +159,12 @@ class ProblemPanel(QWidget):
         self.setLayout(
             _centred(self.title, self.message, holder, self.details_button, self.details, width=620)
         )
+
+    def add_action(self, text: str) -> QPushButton:
+        """A button beside "Try again", for what only some problems allow."""
+        button = QPushButton(text)
+        self._buttons.insertWidget(self._buttons.indexOf(self._retry) + 1, button)
+        return button
 
     def show_problem(self, message: str, details: str = "") -> None:
         self.message.setText(message)

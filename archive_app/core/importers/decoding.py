@@ -39,11 +39,26 @@ def decode_text(data: bytes) -> tuple[str, str]:
         pass
     best = from_bytes(data).best()
     if best is None:
+        mostly = _mostly_utf8(data)
+        if mostly is not None:
+            return mostly, "utf-8 (some bytes replaced)"
         raise ImportFailed("binary content, not a text file (no text encoding fits)")
     text = str(best)
     if _control_ratio(text) > 0.05:
         raise ImportFailed("binary content, not a text file")
     return text, best.encoding
+
+
+# A file joined from pieces in different encodings (UTF-8 with a cp1251 or latin-1
+# paragraph) fits no single encoding; it is still text when few bytes are wrong.
+_MOST_REPLACED = 0.1
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    text = data.decode("utf-8", "replace")
+    if text.count("\ufffd") > _MOST_REPLACED * len(text) or _control_ratio(text) > 0.05:
+        return None
+    return text
 
 
 def _control_ratio(text: str) -> float:

@@ -111,7 +111,7 @@ def parse_page(
     except Exception as exc:  # a heuristic pipeline: a crash on one page fails that page only
         raise ImportFailed(f"the page could not be analysed: {exc}") from None
     if doc is None or getattr(doc, "body", None) is None:
-        raise ImportFailed("no article text found in the page")
+        raise ImportFailed("no article text found in the page" + _too_deep_note(root))
 
     meta = {name: _meta_text(getattr(doc, name, None)) for name in ("title", *_EXTRA_FIELDS)}
     # The page's own metadata first; trafilatura's guesses fill the gaps.
@@ -123,7 +123,7 @@ def parse_page(
     renderer = _Renderer(page_images, resolver, title=meta["title"])
     renderer.render(doc.body)
     if not renderer.text_blocks:
-        raise ImportFailed("no article text found in the page")
+        raise ImportFailed("no article text found in the page" + _too_deep_note(root))
     _trim_link_lists(marked, renderer)
     if not renderer.image_before_text:
         renderer.add_lead(_lead_image(marked, page_images, meta["image"]))
@@ -170,6 +170,16 @@ def _page_tags(values: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in tags if t and len(t) <= 80))[:_MAX_PAGE_TAGS]
 
 
+_TOO_DEEP = "Excessive depth"  # libxml2 stops reading a document nested deeper than 256 tags
+_PARSED_TOO_DEEP = "too_deep"
+
+
+def _too_deep_note(root: lxml.html.HtmlElement) -> str:
+    if root.get(_PARSED_TOO_DEEP) is None:
+        return ""
+    return " (its tags nest more than 256 deep; what lies deeper cannot be read)"
+
+
 def _parse_tree(text: str) -> lxml.html.HtmlElement:
     # Bytes with an explicit encoding: lxml rejects str carrying an XML
     # encoding declaration, and the page's own <meta charset> may be wrong.
@@ -180,6 +190,8 @@ def _parse_tree(text: str) -> lxml.html.HtmlElement:
         raise ImportFailed(f"not HTML: {exc}") from None
     if root is None:
         raise ImportFailed("not HTML: no document found")
+    if any(_TOO_DEEP in entry.message for entry in parser.error_log):
+        root.set(_PARSED_TOO_DEEP, "")  # a mark on the tree, read when no text is found
     return root
 
 

@@ -93,7 +93,9 @@ def parse(path: Path, data: bytes) -> list[ParsedArticle]:
 
 def canonical_record(value: object) -> bytes:
     """The record's identity: the same object gives the same bytes whatever its layout."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    # JSON may hold lone surrogates ("\\ud800"): valid JSON, not valid UTF-8, still an identity.
+    return text.encode("utf-8", "surrogatepass")
 
 
 def text_from_html(markup: str) -> str:

@@ -53,6 +53,13 @@ _IMAGE_SUFFIXES = (
 _LISTED_REASONS = 5  # reasons quoted in the error of a web archive without articles
 
 
+class _QuietIterator(ArchiveIterator):
+    """warcio writes a warning per damaged record to stderr; damage is told in the import's
+    warnings instead, so the command line and the desktop app stay quiet."""
+
+    INC_RECORD = ""
+
+
 @dataclass
 class _Capture:
     """What one response or revisit record says about its URL."""
@@ -138,7 +145,7 @@ def parse(path: Path, data: bytes) -> list[ParsedArticle]:
     damage = ""
     compressed = data.startswith(b"\x1f\x8b")
     gzip_damage = _gzip_damage(data) if compressed else None
-    iterator = ArchiveIterator(io.BytesIO(data), check_digests=False)
+    iterator = _QuietIterator(io.BytesIO(data), check_digests=False)
     try:
         for record in iterator:
             page, capture = _read_record(record, index)
