@@ -11,7 +11,7 @@ import json
 import re
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -898,21 +898,34 @@ def cmd_export(archive: Archive, args: argparse.Namespace) -> int:
         ids = list(dict.fromkeys(archive.resolve_id(i) for i in args.ids))
     else:
         ids = list(archive.search_ids(_search_request(args)).ids)
-    progress = _progress_printer("exporting") if sys.stderr.isatty() and not args.json else None
-    try:
-        report = export_articles(
+    report = _writing_export(
+        args,
+        "exporting",
+        lambda progress: export_articles(
             archive, ids, args.output, args.format, query=args.query, progress=progress
-        )
-    except OSError as exc:
-        _err(f"archive-app: cannot write {args.output}: {exc.strerror or exc}")
+        ),
+    )
+    if report is None:
         return EXIT_FAILED
-    finally:
-        if progress is not None:
-            sys.stderr.write("\n")
     if args.json:
         return _print_json(asdict(report))
     print(f"Exported {report.count} article(s) to {report.path} ({report.format}).")
     return EXIT_OK
+
+
+def _writing_export(
+    args: argparse.Namespace, label: str, write: Callable[[Callable | None], object]
+):
+    """Run `write` with progress on a terminal; None (after saying why) when the file fails."""
+    progress = _progress_printer(label) if sys.stderr.isatty() and not args.json else None
+    try:
+        return write(progress)
+    except OSError as exc:
+        _err(f"archive-app: cannot write {args.output}: {exc.strerror or exc}")
+        return None
+    finally:
+        if progress is not None:
+            sys.stderr.write("\n")
 
 
 def _export_bundle(archive: Archive, args: argparse.Namespace) -> int:
@@ -933,15 +946,11 @@ def _export_bundle(archive: Archive, args: argparse.Namespace) -> int:
     ]
     if given:
         raise UsageError(f"--format bundle exports the whole archive; leave out {', '.join(given)}")
-    progress = _progress_printer("bundling") if sys.stderr.isatty() and not args.json else None
-    try:
-        report = archive.export_bundle(args.output, progress=progress)
-    except OSError as exc:
-        _err(f"archive-app: cannot write {args.output}: {exc.strerror or exc}")
+    report = _writing_export(
+        args, "bundling", lambda progress: archive.export_bundle(args.output, progress=progress)
+    )
+    if report is None:
         return EXIT_FAILED
-    finally:
-        if progress is not None:
-            sys.stderr.write("\n")
     if args.json:
         return _print_json(asdict(report))
     print(

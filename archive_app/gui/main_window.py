@@ -34,6 +34,7 @@ from archive_app.core.archive import Archive, ArchiveReadOnly
 from archive_app.core.catalog import CatalogDamaged
 from archive_app.core.index import IndexDamaged, QuerySyntaxError
 from archive_app.core.models import ResultIds, SavedSearch, SearchRequest
+from archive_app.gui.check_flow import CheckFlow
 from archive_app.gui.compare_view import CompareView
 from archive_app.gui.export_dialog import ExportDialog
 from archive_app.gui.filters import Filters
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         self.choice: ArchiveChoice | None = None
         self.library: Library | None = None
         self.importer: ImportController | None = None
+        self.checker: CheckFlow | None = None
         self.last_report = None
         self.result_ids: ResultIds | None = None
         self._search_pending = False
@@ -239,6 +241,12 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(
             file, "&Export…", self.export, "Ctrl+E", "Export the selected or all results"
         )
+        self.check_action = self._action(
+            file,
+            "&Check Archive…",
+            self.check_archive,
+            tip="Verify every stored file, the catalog, the search index and the log",
+        )
         file.addSeparator()
         self._action(file, "&Open Archive…", self.choose_archive, QKeySequence.StandardKey.Open)
         self._action(file, "Open the &Sample Archive", self.open_sample_archive)
@@ -303,6 +311,7 @@ class MainWindow(QMainWindow):
             self.import_files_action,
             self.import_folder_action,
             self.export_action,
+            self.check_action,
             self.save_search_action,
             self.compare_action,
             self.edit_metadata_action,
@@ -474,6 +483,8 @@ class MainWindow(QMainWindow):
         library.results.versions_requested.connect(self.open_versions)
         library.results.set_sort(self.settings.sort)
         self.importer = ImportController(archive, self.tasks, self)
+        self.checker = CheckFlow(archive, self.tasks, self)
+        self.checker.progress.connect(self.statusBar().showMessage)
         self.import_progress.attach(self.importer)
         self.importer.finished.connect(self._import_finished)
         self.importer.failed.connect(
@@ -535,6 +546,9 @@ class MainWindow(QMainWindow):
             self.import_progress.detach()
             self.importer.deleteLater()
             self.importer = None
+        if self.checker is not None:
+            self.checker.deleteLater()
+            self.checker = None
         self.archive.close()
         self.archive = None
         self.result_ids = None
@@ -732,6 +746,10 @@ class MainWindow(QMainWindow):
     def _edit_metadata(self) -> None:
         if self.library is not None:
             self.library.reader.edit_metadata()
+
+    def check_archive(self) -> None:
+        if self.checker is not None:
+            self.checker.start()
 
     def show_limits(self) -> LimitsDialog | None:
         if self.archive is None:
