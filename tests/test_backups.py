@@ -54,6 +54,22 @@ def test_opening_keeps_one_verified_copy_a_day(tmp_path: Path):
     assert [b.reason for b in backups.list_backups(root / "backups")] == ["daily", "daily"]
 
 
+def test_the_daily_copy_can_be_left_for_after_opening(tmp_path: Path):
+    root = tmp_path / "archive"
+    _archive_with(root, tmp_path, "Shelter")
+
+    with Archive.open(root, backup_now=False) as archive:
+        assert archive.daily_backup_due
+        assert backups.list_backups(root / "backups") == []
+        assert archive.make_daily_backup() == ""
+        assert not archive.daily_backup_due
+    (made,) = backups.list_backups(root / "backups")
+    assert made.reason == "daily" and made.articles == 1
+
+    with Archive.open(root, backup_now=False) as archive:  # the same day: not due
+        assert not archive.daily_backup_due
+
+
 def test_pruning_keeps_seven_daily_recent_upgrade_and_manual_copies(tmp_path: Path):
     root = tmp_path / "archive"
     _archive_with(root, tmp_path, "Shelter")

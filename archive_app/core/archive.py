@@ -136,6 +136,7 @@ class Archive:
         self.catalog = catalog
         self.read_only = read_only
         self.backup_warning = ""  # why today's catalog backup could not be made
+        self.daily_backup_due = False  # left to `make_daily_backup` by the opener
         self.blobs = BlobStore(root / "blobs")
         self._lock = lock
         self._write = threading.RLock()
@@ -166,13 +167,17 @@ class Archive:
         create: bool = True,
         mode: str = "auto",
         progress: Progress | None = None,
+        backup_now: bool = True,
     ) -> Archive:
         """Open (or create) the archive at `root`.
 
         mode "write" raises ArchiveLocked while another process has it open for
         changes; "auto" then opens it for reading only (`read_only` says why);
         "read" never writes. A catalog SQLite cannot read raises CatalogDamaged
-        before anything is written. `progress` reports an index rebuild.
+        before anything is written. `progress` reports an index rebuild. With
+        `backup_now` false, a daily catalog backup that is due is left for the
+        caller to make with `make_daily_backup` (the window does it in the
+        background, so a large catalog's copy never delays opening).
         """
         if mode not in OPEN_MODES:
             raise ValueError(f"mode must be one of {OPEN_MODES}, not {mode!r}")
@@ -211,7 +216,7 @@ class Archive:
             catalog = Catalog(path, thorough_check=due)
             # An upgrade just now made its own copy.
             due = due and backups.backup_due(backups.backup_folder(root))
-            backup_warning = _daily_backup(path, catalog) if due else ""
+            backup_warning = _daily_backup(path, catalog) if due and backup_now else ""
             if not marker.exists():
                 _write_json(marker, {"format": ARCHIVE_FORMAT, "created_at": storing.now()})
             info = json.loads(marker.read_text("utf-8"))
@@ -219,6 +224,7 @@ class Archive:
             _write_json(marker, info)
             archive = cls(root, catalog, lock, progress=progress)
             archive.backup_warning = backup_warning
+            archive.daily_backup_due = due and not backup_now
             return archive
         except BaseException:
             if catalog is not None:
@@ -255,6 +261,14 @@ class Archive:
         self.catalog.close()
         if self._lock is not None:
             self._lock.release()
+
+    def make_daily_backup(self) -> str:
+        """Make the daily catalog backup `open(backup_now=False)` left; the problem as text."""
+        self._require_writable()
+        with self._write:
+            self.backup_warning = _daily_backup(self.catalog.path, self.catalog)
+            self.daily_backup_due = False
+        return self.backup_warning
 
     def _require_writable(self) -> None:
         """Raise ArchiveReadOnly before anything is written when this side may only read."""

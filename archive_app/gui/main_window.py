@@ -84,7 +84,7 @@ def open_archive(choice: ArchiveChoice, places: Places, progress=None) -> Archiv
         from archive_app.core.demo import open_demo_archive
 
         return open_demo_archive(choice.path, places.sample)
-    return Archive.open(choice.path, progress=progress)
+    return Archive.open(choice.path, progress=progress, backup_now=False)
 
 
 def restore_catalog(root: Path) -> backups.RestoreReport:
@@ -501,10 +501,20 @@ class MainWindow(QMainWindow):
         self.welcome.set_location(str(archive.root))
         if archive.topic_rules_error:
             self.statusBar().showMessage(f"Topic rules not used: {archive.topic_rules_error}")
-        if archive.backup_warning:
-            self.statusBar().showMessage(f"Catalog backup: {archive.backup_warning}")
         self._show_library_or_welcome()
         self.search()
+        if archive.daily_backup_due:
+            self.tasks.run(
+                lambda job: archive.make_daily_backup(),
+                on_done=self._backup_made,
+                on_error=lambda exc, _details: self._backup_made(friendly_message(exc)),
+                write=True,
+                key="daily-backup",
+            )
+
+    def _backup_made(self, warning: str) -> None:
+        if warning:
+            self.statusBar().showMessage(f"Catalog backup: {warning}")
 
     def _show_banner(self, archive: Archive) -> None:
         if archive.read_only:

@@ -185,3 +185,15 @@ def test_import_limits_open_from_the_edit_menu(window: MainWindow, sample_copy: 
     assert dialog.isVisible()
     assert dialog.values()["max_file_mb"] == window.archive.limits.max_file_mb
     dialog.reject()
+
+
+def test_the_daily_catalog_backup_is_made_after_the_window_opens(
+    window: MainWindow, sample_copy: Path
+):
+    shutil.rmtree(sample_copy / "backups", ignore_errors=True)
+    window.open_archive(ArchiveChoice(sample_copy))
+
+    assert window.pages.currentWidget() is window.library
+    assert not window.archive.daily_backup_due
+    (made,) = backups.list_backups(sample_copy / "backups")
+    assert made.reason == "daily"
