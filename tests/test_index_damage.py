@@ -10,7 +10,7 @@ from pathlib import Path
 import crash_harness as harness  # tests/ is on the path, as for conftest
 import pytest
 
-from archive_app.core import index as index_module
+from archive_app.core import index_files
 from archive_app.core.archive import Archive
 from archive_app.core.index import DAMAGED_FILE, IndexDamaged, SearchIndex
 from archive_app.core.models import SearchRequest
@@ -97,8 +97,8 @@ def test_damage_is_rebuilt_on_open_with_progress(damaged, damage: str):
 def test_a_healthy_index_opens_without_hashing_or_rebuilding(damaged, monkeypatch):
     root, _ = damaged
     hashed: list[Path] = []
-    real = index_module._sha256_of
-    monkeypatch.setattr(index_module, "_sha256_of", lambda p: hashed.append(p) or real(p))
+    real = index_files.sha256_of
+    monkeypatch.setattr(index_files, "sha256_of", lambda p: hashed.append(p) or real(p))
     calls: list[tuple[int, int]] = []
 
     with Archive.open(root, mode="write", progress=lambda d, t: calls.append((d, t))) as archive:
@@ -109,14 +109,14 @@ def test_a_healthy_index_opens_without_hashing_or_rebuilding(damaged, monkeypatc
 
 def test_an_index_without_checksums_gets_them_once(damaged, monkeypatch):
     root, _ = damaged
-    (root / "index" / index_module.CHECKSUMS_FILE).unlink()
+    (root / "index" / index_files.CHECKSUMS_FILE).unlink()
     calls: list[tuple[int, int]] = []
 
     with Archive.open(root, mode="write", progress=lambda d, t: calls.append((d, t))):
         pass
 
     assert calls == []  # trusted and recorded, not rebuilt
-    assert (root / "index" / index_module.CHECKSUMS_FILE).is_file()
+    assert (root / "index" / index_files.CHECKSUMS_FILE).is_file()
     _scramble(_segment(root))
     with Archive.open(root, mode="write", progress=lambda d, t: calls.append((d, t))):
         assert calls[-1] == (ARTICLES, ARTICLES)
@@ -162,7 +162,7 @@ def test_commits_record_checksums_of_what_they_wrote(archive: Archive, tmp_path:
         health = archive.index.health()
         assert health.problems == ()
     assert sorted(archive.index.health().ids) == sorted(archive.index.all_ids())
-    record = (archive.root / "index" / index_module.CHECKSUMS_FILE).read_text()
+    record = (archive.root / "index" / index_files.CHECKSUMS_FILE).read_text()
     for name in os.listdir(archive.root / "index"):
         if name.endswith((".seg", ".toc")):
             assert name in record

@@ -10,11 +10,8 @@ import contextlib
 import copy
 import dataclasses
 import datetime as dt
-import hashlib
 import heapq
 import itertools
-import json
-import os
 import pickle
 import re
 import shutil
@@ -30,6 +27,7 @@ from whoosh import fields, index, qparser, query
 from whoosh.qparser import syntax
 from whoosh.qparser.common import attach
 
+from archive_app.core import index_files
 from archive_app.core.analysis import (
     CYRILLIC_ANALYSED,
     DEFAULT_LATIN,
@@ -70,8 +68,6 @@ K = TypeVar("K")
 WRITER_MB = 128  # Whoosh's in-memory posting pool per writer
 MORE_LIKE_TERMS = 10  # distinctive words that describe an article for "more like this"
 _HAS_DIGIT = re.compile(r"\d")
-# Beside Whoosh's files in the index folder; Whoosh only ever removes names like its own.
-CHECKSUMS_FILE = "checksums.json"  # each file of the current generation: size, time, SHA-256
 DAMAGED_FILE = "damaged"  # reading failed: the next open rebuilds the index
 # What reading damaged index files raises (Whoosh unpacks and unpickles raw bytes).
 _UNREADABLE = (
@@ -245,14 +241,14 @@ class SearchIndex:
         """
         if (self.folder / DAMAGED_FILE).exists():
             raise IndexDamaged(f"the search index in {self.folder} was found damaged earlier")
-        problems = _file_problems(self._ix, self.folder, full=False)
+        problems = index_files.file_problems(self._ix, self.folder, full=False)
         if problems:
             raise IndexDamaged(f"the search index in {self.folder} is damaged: {problems[0]}")
         try:
             with self._lock:
                 reader = self._current_searcher().reader()
                 for segment, _ in reader.leaf_readers():
-                    _sample(segment)
+                    index_files.sample(segment)
         except Exception as exc:  # any failure to read means a rebuild; the catalog is intact
             raise IndexDamaged(f"the search index in {self.folder} cannot be read: {exc}") from exc
 
@@ -264,7 +260,7 @@ class SearchIndex:
         problems = []
         if (self.folder / DAMAGED_FILE).exists():
             problems.append("the search index was found damaged while searching")
-        problems += _file_problems(self._ix, self.folder, full=True)
+        problems += index_files.file_problems(self._ix, self.folder, full=True)
         ids: list[str] = []
         try:
             with self._lock:
@@ -327,7 +323,7 @@ class SearchIndex:
                 self._invalidate()
                 raise self._damaged(f"merging segments failed: {exc}") from exc
             self._invalidate()
-            _record_checksums(self._ix, self.folder)
+            index_files.record_checksums(self._ix, self.folder)
         return count
 
     @staticmethod
@@ -366,7 +362,7 @@ class SearchIndex:
             if writer is not None:
                 writer.commit(merge=False)
                 writer = None
-            _record_checksums(ix, folder)
+            index_files.record_checksums(ix, folder)
         finally:
             if writer is not None:
                 writer.cancel()
@@ -882,103 +878,6 @@ class _FacetCache:
                     found[value] = n
             counts[facet] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
         return counts
-
-
-# -- the index's files and their checksums ------------------------------------------
-
-
-def _current_files(ix) -> list[str]:
-    """The files the index's current generation reads: its TOC and its segments' files."""
-    prefixes = tuple(f"{segment.segment_id()}." for segment in ix._segments())
-    names = sorted(n for n in ix.storage.list() if prefixes and n.startswith(prefixes))
-    return [f"_{ix.indexname}_{ix.latest_generation()}.toc", *names]
-
-
-def _read_checksums(folder: Path) -> dict:
-    try:
-        record = json.loads((folder / CHECKSUMS_FILE).read_text("utf-8"))
-        return record if isinstance(record, dict) and isinstance(record.get("files"), dict) else {}
-    except (OSError, ValueError):  # none yet, or itself damaged: the files get hashed again
-        return {}
-
-
-def _record_checksums(ix, folder: Path) -> None:
-    """After a commit: each file of the new generation with its size, time and SHA-256.
-
-    A file recorded before with the same size and time keeps its hash (segment
-    names are never reused), so a commit hashes only the segments it wrote.
-    """
-    old = _read_checksums(folder).get("files", {})
-    files = {}
-    for name in _current_files(ix):
-        info = (folder / name).stat()
-        kept = old.get(name)
-        if isinstance(kept, list) and kept[:2] == [info.st_size, info.st_mtime_ns]:
-            files[name] = kept
-        else:
-            files[name] = [info.st_size, info.st_mtime_ns, _sha256_of(folder / name)]
-    record = {"generation": ix.latest_generation(), "files": files}
-    tmp = folder / f"{CHECKSUMS_FILE}.tmp"
-    tmp.write_text(json.dumps(record, indent=1), "utf-8")
-    os.replace(tmp, folder / CHECKSUMS_FILE)
-
-
-def _file_problems(ix, folder: Path, *, full: bool) -> list[str]:
-    """Files of the current generation that are missing, resized or altered since written.
-
-    Quick (full=False): a file whose size and time are as recorded is trusted.
-    A file the record lacks (an index from before checksums, or a crash between
-    Whoosh's commit and the record) is hashed and recorded, not blamed.
-    """
-    record = _read_checksums(folder)
-    known = record.get("files", {})
-    current = _current_files(ix)
-    problems = []
-    if record.get("generation") == ix.latest_generation():
-        problems += [f"{name} is missing" for name in known if name not in current]
-    outdated = False
-    for name in current:
-        path = folder / name
-        try:
-            info = path.stat()
-        except FileNotFoundError:
-            problems.append(f"{name} is missing")
-            continue
-        kept = known.get(name)
-        if not isinstance(kept, list) or len(kept) != 3:
-            outdated = True
-        elif info.st_size != kept[0]:
-            problems.append(f"{name} is {info.st_size} bytes; it was written with {kept[0]}")
-        elif full or info.st_mtime_ns != kept[1]:
-            if _sha256_of(path) != kept[2]:
-                problems.append(f"{name} has changed since it was written (its SHA-256 differs)")
-            elif info.st_mtime_ns != kept[1]:
-                outdated = True  # touched, not changed: record the new time
-    if outdated and not problems:
-        with contextlib.suppress(OSError):  # read-only: checked again next time
-            _record_checksums(ix, folder)
-    return problems
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _sample(segment) -> None:
-    """Read a little of every part of a segment: enough to fail on a cut or missing file."""
-    count = segment.doc_count_all()
-    if count:
-        segment.stored_fields(0)
-        segment.stored_fields(count - 1)
-        segment.column_reader("id")[count - 1]
-    for field in ("id", "content"):
-        first = next(iter(segment.lexicon(field)), None)
-        if first is not None:
-            list(segment.postings(field, first).all_ids())
 
 
 def _field_signature(field: fields.FieldType) -> tuple:
