@@ -9,7 +9,6 @@ change, so an index that missed a commit is brought up to date on next open.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import threading
@@ -76,7 +75,6 @@ from archive_app.core.models import (
     Topic,
     TopicAssignment,
 )
-from archive_app.core.topics import TopicRules, TopicRulesError, default_rules_path
 from archive_app.core.variants import (
     VARIANTS_FILE,
     LoadedVariants,
@@ -142,9 +140,7 @@ class Archive:
         self._write = threading.RLock()
         self._closed = False
         self._source_names: dict[str, str] | None = None  # facet key -> source as written
-        self.topic_rules = (
-            classification.load_rules(root, catalog) if read_only is None else self._read_rules()
-        )
+        self.topic_rules = classification.load_rules(root, catalog, record=read_only is None)
         self.limits, self.limits_warnings = limit_settings.load(root)
         if read_only is None:
             classification.mark_applied_if_empty(catalog, self.topic_rules)
@@ -274,23 +270,6 @@ class Archive:
         """Raise ArchiveReadOnly before anything is written when this side may only read."""
         if self.read_only is not None:
             raise ArchiveReadOnly(self.read_only)
-
-    def _read_rules(self) -> classification.LoadedRules:
-        """The topic rules as `load_rules` gives them, without recording anything."""
-        path = self.root / classification.RULES_FILE
-        try:
-            text = path.read_text("utf-8", errors="replace")
-            return classification.LoadedRules(
-                TopicRules.parse(text, source=str(path)), _sha256(text), ""
-            )
-        except (OSError, TopicRulesError) as exc:
-            fallback = self.catalog.meta(classification.LAST_GOOD_KEY)
-            fallback = fallback or default_rules_path().read_text("utf-8")
-            return classification.LoadedRules(
-                TopicRules.parse(fallback, source="the last rules that worked"),
-                _sha256(fallback),
-                f"{exc}; the archive keeps using its previous topic rules",
-            )
 
     def _index_to_read(self) -> SearchIndex:
         """The index as the writing process keeps it: opened, never repaired from here."""
@@ -1636,10 +1615,6 @@ def _daily_backup(path: Path, catalog: Catalog) -> str:
         return f"today's catalog backup could not be made: {exc}"
     backups.prune(folder)
     return ""
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _write_json(path: Path, data: dict) -> None:

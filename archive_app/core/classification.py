@@ -54,24 +54,28 @@ class ReclassifyReport:
     cancelled: bool
 
 
-def load_rules(root: Path, catalog: Catalog) -> LoadedRules:
+def load_rules(root: Path, catalog: Catalog, *, record: bool = True) -> LoadedRules:
     """The archive's rules; when its topics.toml is broken, the last rules that worked.
 
-    A new archive gets a copy of the shipped rules to edit.
+    A new archive gets a copy of the shipped rules to edit. With `record`
+    false (an archive open for reading only) nothing is written: no copy, and
+    the rules are not remembered as the last that worked.
     """
     path = root / RULES_FILE
-    if not path.exists():
+    if record and not path.exists():
         shutil.copyfile(default_rules_path(), path)
-    text = path.read_text("utf-8", errors="replace")
     try:
+        text = path.read_text("utf-8", errors="replace")
         rules = TopicRules.parse(text, source=str(path))
-    except TopicRulesError as exc:
+    except (OSError, TopicRulesError) as exc:
         fallback = catalog.meta(LAST_GOOD_KEY) or default_rules_path().read_text("utf-8")
         return LoadedRules(
             TopicRules.parse(fallback, source="the last rules that worked"),
             _sha(fallback),
             f"{exc}; the archive keeps using its previous topic rules",
         )
+    if not record:
+        return LoadedRules(rules, _sha(text), "")
     with catalog.transaction() as conn:
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (LAST_GOOD_KEY, text))
         for topic in rules.topics:
