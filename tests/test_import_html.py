@@ -470,3 +470,87 @@ def test_teasers_after_the_article_are_cut(corpus: Path) -> None:
     article = import_page(source)
     assert article.text.endswith("LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR")
     assert "Other Opinion Columns" not in article.text
+
+
+STORY_PARAGRAPHS = "\n".join(
+    f"<p>Paragraph {n} of the harbour story: the wall cracked in two places on Tuesday, "
+    f"the ferries stopped, and the port authority said repairs would take a month.</p>"
+    for n in range(1, 9)
+)
+
+
+def test_a_figcaption_written_after_its_figure_captions_the_image(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        f"""<html><body><article>
+<p>Ferries stopped running on Tuesday after the harbour wall cracked in two
+places, the port authority said, and repairs will take most of the month.</p>
+<figure><img src="https://cdn.example.org/wall.jpg" width="800" height="600"></figure>
+<figcaption>The cracked wall at low tide (Ana Lima)</figcaption>
+{STORY_PARAGRAPHS}
+</article></body></html>""",
+        encoding="utf-8",
+    )
+    (article,) = parse(page, page.read_bytes())
+    (image,) = article.images
+    assert image.url == "https://cdn.example.org/wall.jpg"
+    assert image.caption == "The cracked wall at low tide (Ana Lima)"
+    assert "The cracked wall at low tide" in article.text
+    assert "<figcaption>The cracked wall at low tide (Ana Lima)</figcaption>" in article.html
+
+
+def test_a_figure_without_any_caption_takes_none_from_the_next_figure(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        f"""<html><body><article>
+{STORY_PARAGRAPHS}
+<figure><img src="https://cdn.example.org/one.jpg" width="800" height="600"></figure>
+<p>Between the pictures, the harbour master explained what had gone wrong.</p>
+<figure><img src="https://cdn.example.org/two.jpg" width="800" height="600">
+<figcaption>The second picture.</figcaption></figure>
+</article></body></html>""",
+        encoding="utf-8",
+    )
+    (article,) = parse(page, page.read_bytes())
+    captions = {image.url.rsplit("/", 1)[-1]: image.caption for image in article.images}
+    assert captions == {"one.jpg": "", "two.jpg": "The second picture."}
+
+
+@pytest.mark.corpus
+def test_a_long_link_list_ends_the_article_and_the_slideshow_after_it_goes(
+    corpus: Path,
+) -> None:
+    """A list of related stories follows the article, then a slideshow whose long
+    captions are not links: both are the page's, not the article's."""
+    source = corpus / "readability" / "salon-1" / "source.html"
+    if not source.is_file():
+        pytest.skip("readability case salon-1 not in the corpus")
+    article = import_page(source)
+    assert article.text.endswith("the soul of a society is sold cheap.")
+    assert "More Related Stories" not in article.text
+    assert "slideshow" not in article.text
+
+
+def test_lead_image_is_read_from_the_article_holding_the_text(tmp_path: Path) -> None:
+    """Menus show teasers as <article>s too; the lead is the story's own, and a
+    standfirst paragraph above it does not hide it."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        f"""<html><body>
+<nav><article><a href="/other"><figure><img src="https://cdn.example.org/menu.jpg"
+ width="300" height="170"></figure><figcaption>A story from the menu</figcaption></a>
+</article></nav>
+<main><article>
+<header><h1>The harbour wall</h1>
+<p class="standfirst">A short summary of the story.</p>
+<figure><img src="https://cdn.example.org/lead.jpg" width="900" height="600">
+<figcaption>The wall at dawn.</figcaption></figure></header>
+<section>{STORY_PARAGRAPHS}</section>
+</article></main></body></html>""",
+        encoding="utf-8",
+    )
+    (article,) = parse(page, page.read_bytes())
+    urls = [image.url for image in article.images]
+    assert urls[0] == "https://cdn.example.org/lead.jpg"
+    assert "https://cdn.example.org/menu.jpg" not in urls
+    assert "A story from the menu" not in article.text

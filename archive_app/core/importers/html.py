@@ -126,7 +126,8 @@ def parse_page(
         raise ImportFailed("no article text found in the page" + _too_deep_note(root))
     _trim_link_lists(marked, renderer)
     if not renderer.image_before_text:
-        renderer.add_lead(_lead_image(marked, page_images, meta["image"]))
+        kept = _page_blocks(marked, renderer)
+        renderer.add_lead(_lead_image(marked, page_images, meta["image"], kept))
     renderer.add_dropped(_dropped_images(marked, page_images, renderer))
 
     warnings: list[str] = []
@@ -432,7 +433,17 @@ def _trim_link_lists(tree: lxml.html.HtmlElement, renderer: _Renderer) -> None:
         text_chars[block] += len(clean_text(element.text_content()))
         link_chars[block] += sum(len(clean_text(a.text_content())) for a in element.iter("a"))
     blocks = renderer.anchors
-    cut = len(blocks)
+    # A long list of links to other pages ends the article: whatever follows it
+    # (slideshows, more teasers) belongs to the page around the article.
+    cut = next(
+        (
+            i
+            for i in range(len(blocks) // 2 + 1, len(blocks))
+            if renderer.html_parts[blocks[i][1] - 1].startswith(("<ul>", "<ol>"))
+            and _link_list(renderer.text_blocks[blocks[i][2] - 1], text_chars[i], link_chars[i])
+        ),
+        len(blocks),
+    )
     while cut > len(blocks) // 2 + 1:
         index = cut - 1
         short = len(blocks[index][0]) < _SHORT_BLOCK_CHARS
@@ -460,6 +471,18 @@ def _trim_link_lists(tree: lxml.html.HtmlElement, renderer: _Renderer) -> None:
 
 
 _TEASER_HEADLINE_CHARS = 120
+_LINK_LIST_ITEMS = 5
+_LINK_LIST_SHARE = 0.8
+
+
+def _link_list(text: str, text_chars: int, link_chars: int) -> bool:
+    """A list of links to other pages: several lines, nearly all of them link text."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    # The page's own elements must account for the list, or the counts say nothing.
+    counted = text_chars >= 0.5 * sum(len(line) for line in lines)
+    return (
+        len(lines) >= _LINK_LIST_ITEMS and counted and link_chars / text_chars >= _LINK_LIST_SHARE
+    )
 
 
 def _teaser_headline(
@@ -588,21 +611,34 @@ def _drop_invisible(root: lxml.html.HtmlElement) -> None:
 
 
 def _lead_image(
-    root: lxml.html.HtmlElement, page_images: list[PageImage], og_image: str
+    root: lxml.html.HtmlElement,
+    page_images: list[PageImage],
+    og_image: str,
+    kept: dict[lxml.etree._Element, int],
 ) -> int | None:
     """The article's lead image when trafilatura left it out but the page makes it plain.
 
     Plain means: the first image of the <article> (or <main>) element comes
-    before its first paragraph and is either inside a <figure> or the page's
-    own sharing image (og:image), and its declared size is not that of an
-    avatar or a thumbnail.
+    before the article's kept text (a standfirst above it does not count) and
+    is either inside a <figure> or the page's own sharing image (og:image), and
+    its declared size is not that of an avatar or a thumbnail. The element is
+    the one holding the kept text: menus and teasers are <article>s too.
     """
-    container = next(iter(root.xpath("//article | //main")), None)
+    candidates = root.xpath("//article | //main")
+    wanted = set(candidates)
+    # The one holding most of the text, the innermost of those: a <main> holds the
+    # article's header and body, and teasers too.
+    held = Counter(a for element in kept for a in element.iterancestors() if a in wanted)
+    container = max(held, key=lambda c: (held[c], sum(1 for _ in c.iterancestors())), default=None)
+    if container is None and not kept:
+        container = next(iter(candidates), None)
     if container is None:
         return None
-    for element in container.iter("img", "p"):
-        if element.tag == "p" and clean_text(element.text_content()):
-            return None
+    for element in container.iter("img", *_BLOCK_TAGS):
+        if element.tag != "img" and (
+            element in kept if kept else clean_text(element.text_content())
+        ):
+            return None  # the article's text has begun
         if element.tag != "img":
             continue
         match = PLACEHOLDER_INDEX.search(element.get("src") or "")

@@ -122,7 +122,17 @@ def largest_srcset_url(srcset: str) -> str:
 
 def figure_caption(img: lxml.html.HtmlElement) -> tuple[str, str]:
     enclosing = next(img.iterancestors("figure"), None)
-    caption = enclosing.find(".//figcaption") if enclosing is not None else None
+    if enclosing is None:
+        return "", ""
+    caption = enclosing.find(".//figcaption")
+    if caption is None:
+        # Browsers show a <figcaption> written just after its <figure> (invalid
+        # but common in templates) beneath the picture, so it still captions it.
+        following = enclosing.getnext()
+        while following is not None and not isinstance(following.tag, str):
+            following = following.getnext()
+        if following is not None and following.tag == "figcaption":
+            caption = following
     if caption is None:
         return "", ""
     return split_credit(clean_text(caption.text_content()))
