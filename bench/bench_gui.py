@@ -97,19 +97,20 @@ class Plan:
 FRESH_SEED = 2  # the archive's corpus uses seed 1: these articles are all new to it
 
 
-def full_plan() -> Plan:
+def full_plan(count: int = 10000) -> Plan:
+    """The archive bench_core.py built for `count` articles (10,000, or 100,000)."""
     return Plan(
         name="full",
-        count=10000,
-        corpus=OUT / "corpus-10000-seed1",
-        source=OUT / "archive-10000",
-        pristine=OUT / "gui-archive-10000",
-        work=OUT / "gui-archive-10000-work",
+        count=count,
+        corpus=OUT / f"corpus-{count}-seed1",
+        source=OUT / f"archive-{count}",
+        pristine=OUT / f"gui-archive-{count}",
+        work=OUT / f"gui-archive-{count}-work",
         fresh=OUT / f"gui-fresh-1000-seed{FRESH_SEED}",
         fresh_count=1000,
         startup_runs=5,
         keystroke_repeats=10,
-        json=OUT / "bench_gui.json",
+        json=OUT / ("bench_gui.json" if count == 10000 else f"bench_gui-{count}.json"),
     )
 
 
@@ -338,7 +339,14 @@ def prepare(plan: Plan) -> dict[str, Any]:
 
 def run_prepare(plan: Plan) -> dict[str, Any]:
     print(f"Preparing {plan.pristine} and {plan.fresh} ...", file=sys.stderr)
-    command = [sys.executable, str(Path(__file__).resolve()), "--prepare", plan.name]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--prepare",
+        plan.name,
+        "--count",
+        str(plan.count),
+    ]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     sys.stderr.write(done.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -1248,6 +1256,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="500 articles, few repeats")
     parser.add_argument("--profile", action="store_true", help="add cProfile passes")
     parser.add_argument("--json", type=Path, help="where to write the figures")
+    parser.add_argument(
+        "--count",
+        type=int,
+        default=10000,
+        help="the size of the bench_core.py archive to copy (bench/out/archive-COUNT)",
+    )
     parser.add_argument("--prepare", choices=("full", "quick"), help=argparse.SUPPRESS)
     parser.add_argument("--startup-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -1256,7 +1270,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(startup_child(args.startup_child)))
         return 0
     if args.prepare:
-        plan = quick_plan() if args.prepare == "quick" else full_plan()
+        plan = quick_plan() if args.prepare == "quick" else full_plan(args.count)
         print(json.dumps(prepare(plan)))
         return 0
 
@@ -1266,7 +1280,7 @@ def main(argv: list[str] | None = None) -> int:
     running = other_benchmark_running()
     if running is not None:
         raise SystemExit(f"another benchmark holds {OUT / running}; two at once time each other")
-    plan = quick_plan() if args.quick else full_plan()
+    plan = quick_plan() if args.quick else full_plan(args.count)
     load_at_start = os.getloadavg()
     begun = now()
     prepared = run_prepare(plan)
