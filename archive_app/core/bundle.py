@@ -83,7 +83,7 @@ class NotABundle(BundleError):
 
 
 class BundleCancelled(Exception):
-    pass
+    """The person cancelled; what was written so far is removed."""
 
 
 @dataclass(frozen=True)
@@ -542,9 +542,9 @@ class _Reader:
         try:
             with self.bundle.open(info) as handle:
                 yield handle
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            if isinstance(exc, BundleError):
-                raise
+        except NotImplementedError as exc:  # zipfile's word for a compression it lacks
+            self._fail(f"{info.filename} is compressed in a way this app cannot read ({exc})")
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
             self._fail(f"{info.filename} cannot be read: damaged or truncated ({exc})")
 
 
