@@ -377,38 +377,13 @@ class Archive:
         cancel: threading.Event | None = None,
     ) -> ImportReport:
         self._require_writable()  # blobs are written before any transaction
-        from archive_app.core import bundle
-
         found = walk([Path(p) for p in paths])
         imported: list[ImportedItem] = []
         duplicates: list[DuplicateItem] = []
         failed: list[Problem] = list(found.missing)
-        # A zip file, named or inside a folder, can only be a bundle: restored first,
-        # since only an empty archive takes one.
-        bundles = [
-            Path(p.path)
-            for p in found.skipped
-            if p.path.lower().endswith(".zip") and Path(p.path).is_file()
-        ]
-        skipped: list[Problem] = [p for p in found.skipped if Path(p.path) not in bundles]
-        for bundle_path in bundles:
-            reason = bundle.not_a_bundle_reason(bundle_path)
-            if reason is not None:
-                skipped.append(Problem(str(bundle_path), reason))
-                continue
-            try:
-                where = str(bundle_path)
-                restored = self.restore_bundle(
-                    bundle_path,
-                    None if progress is None else lambda d, t, p=where: progress(d, t, p),
-                    cancel,
-                )
-            except (ArchiveError, OSError) as exc:
-                failed.append(Problem(str(bundle_path), str(exc).removeprefix(f"{bundle_path}: ")))
-                continue
-            if restored.cancelled:
-                return ImportReport(tuple(imported), (), tuple(failed), tuple(skipped), True)
-            imported.extend(restored.restored)
+        skipped: list[Problem] = []
+        if self._restore_bundles(found.skipped, imported, failed, skipped, progress, cancel):
+            return ImportReport(tuple(imported), (), tuple(failed), tuple(skipped), True)
         used_images: set[Path] = set()
         article_files = [f.path for f in found.files if not f.is_image]
         cancelled = False
@@ -494,6 +469,46 @@ class Archive:
         marker.write_text(f"pid {os.getpid()} since {storing.now()}\n", "utf-8")
         yield
         marker.unlink(missing_ok=True)
+
+    def _restore_bundles(
+        self,
+        passed_over: Iterable[Problem],
+        imported: list[ImportedItem],
+        failed: list[Problem],
+        skipped: list[Problem],
+        progress: ImportProgress | None,
+        cancel: threading.Event | None,
+    ) -> bool:
+        """Restore the bundles among the files `walk` passed over; True when cancelled.
+
+        A zip file, named or inside a folder, can only be a bundle: restored
+        before the other files, since only an empty archive takes one. The other
+        passed-over files keep their reasons in `skipped`.
+        """
+        from archive_app.core import bundle
+
+        for problem in passed_over:
+            path = Path(problem.path)
+            if not (problem.path.lower().endswith(".zip") and path.is_file()):
+                skipped.append(problem)
+                continue
+            reason = bundle.not_a_bundle_reason(path)
+            if reason is not None:
+                skipped.append(Problem(str(path), reason))
+                continue
+            try:
+                restored = self.restore_bundle(
+                    path,
+                    None if progress is None else lambda d, t, p=str(path): progress(d, t, p),
+                    cancel,
+                )
+            except (ArchiveError, OSError) as exc:
+                failed.append(Problem(str(path), str(exc).removeprefix(f"{path}: ")))
+                continue
+            if restored.cancelled:
+                return True
+            imported.extend(restored.restored)
+        return False
 
     def _remove_unstored_blobs(self) -> None:
         """Blobs written ahead (by helper processes, or before a crash) and never stored.

@@ -134,11 +134,15 @@ def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
     return [r[0] for r in rows if r[0] != "ok"]
 
 
-def list_backups(folder: Path) -> list[Backup]:
-    """The archive's catalog copies, newest first."""
+def list_backups(folder: Path, *, count_articles: bool = True) -> list[Backup]:
+    """The archive's catalog copies, newest first.
+
+    Counting a copy's articles opens it; callers that only choose or prune by
+    name and time pass count_articles=False (`articles` is then None).
+    """
     if not folder.is_dir():
         return []
-    found = [_describe(p) for p in folder.iterdir() if _NAME.match(p.name)]
+    found = [_describe(p, count_articles) for p in folder.iterdir() if _NAME.match(p.name)]
     return sorted(found, key=lambda b: (b.created_at, b.name), reverse=True)
 
 
@@ -152,7 +156,7 @@ def prune(folder: Path, *, now: Clock = _utc_now) -> list[Path]:
     """Delete copies no longer kept (see the module docstring); returns what went."""
     removed = []
     daily_seen = 0
-    for backup in list_backups(folder):
+    for backup in list_backups(folder, count_articles=False):
         if backup.reason == DAILY:
             daily_seen += 1
             keep = daily_seen <= KEEP_DAILY
@@ -170,7 +174,7 @@ def prune(folder: Path, *, now: Clock = _utc_now) -> list[Path]:
 
 def choose_backup(folder: Path, name: str | None) -> Backup:
     """The named copy (file name, or its stamp), else the newest one that passes its check."""
-    backups = list_backups(folder)
+    backups = list_backups(folder, count_articles=False)
     if not backups:
         raise BackupError(f"there are no catalog backups in {folder}")
     if name and name != "latest":
@@ -182,10 +186,10 @@ def choose_backup(folder: Path, name: str | None) -> Backup:
         problems = integrity_problems(matches[0].path)
         if problems:
             raise BackupError(f"{matches[0].path} is damaged too: {problems[0]}")
-        return matches[0]
+        return _describe(matches[0].path)
     for backup in backups:
         if not integrity_problems(backup.path):
-            return backup
+            return _describe(backup.path)
     raise BackupError(f"every catalog backup in {folder} fails its integrity check")
 
 
@@ -273,7 +277,7 @@ def _suffix_of(blob: Path) -> str:
     return next((suffix for magic, suffix in _SIGNATURES if head.startswith(magic)), ".txt")
 
 
-def _describe(path: Path) -> Backup:
+def _describe(path: Path, count_articles: bool = True) -> Backup:
     found = _NAME.match(path.name)
     assert found is not None
     return Backup(
@@ -281,7 +285,7 @@ def _describe(path: Path) -> Backup:
         created_at=datetime.strptime(found["stamp"], _STAMP).replace(tzinfo=UTC),
         reason=found["reason"],
         size=path.stat().st_size,
-        articles=_article_count(path),
+        articles=_article_count(path) if count_articles else None,
     )
 
 

@@ -414,7 +414,7 @@ class MainWindow(QMainWindow):
         choice = self.choice
         if choice is None or self.archive is not None:
             return
-        found = backups.list_backups(backups.backup_folder(choice.path))
+        found = backups.list_backups(backups.backup_folder(choice.path), count_articles=False)
         if not found:
             show_error(
                 self,
