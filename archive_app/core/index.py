@@ -11,7 +11,6 @@ import contextlib
 import copy
 import dataclasses
 import datetime as dt
-import heapq
 import itertools
 import pickle
 import re
@@ -24,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 from whoosh import fields, index, qparser, query
+from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import syntax
 from whoosh.qparser.common import attach
 
@@ -45,7 +46,7 @@ from archive_app.core.analysis import (
     text_analyzer,
 )
 from archive_app.core.dates import date_sort_key, normalize_date
-from archive_app.core.docsets import DocSets, Unscorable
+from archive_app.core.docsets import EMPTY, DocSet, DocSets, Unscorable, in_order
 from archive_app.core.snippets import WORD, excerpt, find_matches
 from archive_app.core.transliteration import has_cyrillic, romanizations, skeleton
 from archive_app.core.variants import Variants
@@ -190,11 +191,16 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._searcher = None
         self._cache: _FacetCache | None = None
-        if index.exists_in(str(folder)):
-            self._ix = index.open_dir(str(folder))
-        else:
+        if not index.exists_in(str(folder)):
             folder.mkdir(parents=True, exist_ok=True)
-            self._ix = index.create_in(str(folder), build_schema())
+        # Without memory maps: Whoosh copies each mapped compound segment into a
+        # BytesIO, which held the whole index in memory (2 GB at 100,000
+        # articles); read from the file, a searcher costs a few megabytes.
+        storage = FileStorage(str(folder), supports_mmap=False)
+        if index.exists_in(str(folder)):
+            self._ix = storage.open_index()
+        else:
+            self._ix = storage.create_index(build_schema())
         self._parser = self._make_parser()
 
     @staticmethod
@@ -471,7 +477,7 @@ class SearchIndex:
         with self._lock, self._reading():
             searcher = self._current_searcher()
             cache = self._facet_cache(searcher)
-            matched = set(self._matching(cache, q, (topics, tags, sources, since, until)))
+            matched = self._matching(cache, q, (topics, tags, sources, since, until))
             hits: list[RawHit] = []
             if matched and limit > 0:
                 hits = self._top_hits(searcher, q, matched, sort, offset + limit)[offset:]
@@ -502,80 +508,65 @@ class SearchIndex:
             cache = self._facet_cache(searcher)
             matched = self._matching(cache, q, (topics, tags, sources, since, until))
             ids = cache.doc_ids
-            if isinstance(q, query.Every) and sort == "relevance":
-                sort = "newest"
-            if sort == "relevance":
-                scores = self._relevance_scores(searcher, q, matched)
-                order = sorted(matched, key=lambda d: (-scores.get(d, 0.0), ids[d]))
-            else:
-                everything = cache.date_order(sort)
-                if len(matched) == len(everything):
-                    order = everything
-                else:
-                    order = [d for d in everything if d in matched]
+            order = self._ordered(searcher, q, matched, sort, None)[0]
             return RawIds(
                 total=len(matched),
-                ids=tuple(ids[d] for d in order),
-                facets=cache.count(set(matched)),
+                ids=tuple(ids[d] for d in order.tolist()),
+                facets=cache.count(matched),
                 query=q,
             )
 
     @staticmethod
-    def _matching(cache: _FacetCache, q: query.Query, filters: tuple):
+    def _matching(cache: _FacetCache, q: query.Query, filters: tuple) -> DocSet:
         """The documents the query matches within the filters (topics, tags, sources, dates)."""
         allowed = cache.allowed(*filters)
         found = cache.docsets.matching(q)
         return found & allowed if allowed is not None else found
 
-    def _relevance_scores(self, searcher, q: query.Query, matched) -> dict[int, float]:
-        """The score of every matched document (0 for those no scored part matched)."""
-        try:
-            scores = self._facet_cache(searcher).docsets.scores(q, matched)
-        except Unscorable:
-            found = searcher.search(q, limit=None, filter=set(matched)).top_n
-            scores = {docnum: float(score or 0.0) for score, docnum in found}
-        return _with_unscored(scores, matched)
-
     def _top_hits(
-        self, searcher, q: query.Query, matched: set[int], sort: str, top: int
+        self, searcher, q: query.Query, matched: DocSet, sort: str, top: int
     ) -> list[RawHit]:
         """The first `top` hits in a total order: ties are broken by article id.
 
         Whoosh breaks ties by document number, which changes when documents are
         updated or the index is rebuilt; ordering ties by id keeps results the
-        same across rebuilds. Only ties that cross the page boundary cost extra.
+        same across rebuilds.
         """
+        ids = self._facet_cache(searcher).doc_ids
+        docs, scores = self._ordered(searcher, q, matched, sort, top)
+        return [RawHit(ids[d], s, d) for d, s in zip(docs.tolist(), scores, strict=True)]
+
+    def _ordered(
+        self, searcher, q: query.Query, matched: DocSet, sort: str, top: int | None
+    ) -> tuple[np.ndarray, list[float]]:
+        """Matched document numbers in the request's order (the first `top`, if
+        given), with their scores."""
         cache = self._facet_cache(searcher)
-        ids = cache.doc_ids
         if isinstance(q, query.Every) and sort == "relevance":
             sort = "newest"
-        if sort == "relevance":
-            try:
-                scored = _with_unscored(cache.docsets.scores(q, matched), matched)
-                first = heapq.nsmallest(top + 1, ((-v, d) for d, v in scored.items()))
-                if len(first) > top and first[top][0] == first[top - 1][0]:
-                    first = [(-v, d) for d, v in scored.items()]
-            except Unscorable:
-                found = searcher.search(q, limit=top + 1, filter=matched).top_n
-                if len(found) > top and found[top][0] == found[top - 1][0]:
-                    found = searcher.search(q, limit=None, filter=matched).top_n
-                first = [(-score, docnum) for score, docnum in found]
-            ranked = _break_ties(first, top, ids)
-            return [RawHit(ids[d], -key, d) for key, d in ranked]
-        key = cache.date_key_function(sort)
-        first = heapq.nsmallest(top + 1, ((key(d), d) for d in matched))
-        if len(first) > top and first[top][0] == first[top - 1][0]:
-            first = [(key(d), d) for d in matched]
-        ranked = _break_ties(first, top, ids)
-        scores = self._scores(searcher, q, {d for _, d in ranked})
-        return [RawHit(ids[d], scores.get(d, 0.0), d) for _, d in ranked]
+        if sort != "relevance":
+            docs = cache.by_date(matched, sort, top)
+            scores = self._scores(searcher, q, docs.tolist()) if top is not None else {}
+            return docs, [scores.get(d, 0.0) for d in docs.tolist()]
+        try:
+            docs, found = cache.docsets.ranked(q, matched, cache.id_rank, top)
+            return docs, found.tolist()
+        except Unscorable:
+            results = searcher.search(q, limit=None, filter=set(matched)).top_n
+            scores = _with_unscored({d: float(v or 0.0) for v, d in results}, matched)
+            rank = cache.id_rank
+            best = sorted(scores.items(), key=lambda item: (-item[1], rank[item[0]]))[:top]
+            return np.array([d for d, _ in best], dtype=np.int64), [v for _, v in best]
 
-    @staticmethod
-    def _scores(searcher, q: query.Query, docnums: set[int]) -> dict[int, float]:
+    def _scores(self, searcher, q: query.Query, docnums: list[int]) -> dict[int, float]:
+        """Scores of a few documents (a page in date order shows them too)."""
         if isinstance(q, query.Every) or not docnums:
             return {}
-        results = searcher.search(q, limit=len(docnums), filter=docnums)
-        return {docnum: float(score or 0.0) for score, docnum in results.top_n}
+        try:
+            return self._facet_cache(searcher).docsets.scores(q, docnums)
+        except Unscorable:
+            results = searcher.search(q, limit=len(docnums), filter=set(docnums))
+            return {docnum: float(score or 0.0) for score, docnum in results.top_n}
 
     def more_like(
         self, article_id: str, text: str, *, top: int = 10, terms: int = MORE_LIKE_TERMS
@@ -604,12 +595,10 @@ class SearchIndex:
                 return []
             q = query.Or([query.Term("content", word, boost=weight) for word, weight in key_terms])
             cache = self._facet_cache(searcher)
-            matched = set(cache.docsets.matching(q))
-            matched.discard(docnum)
-            scores = cache.docsets.scores(q, matched)
+            matched = cache.docsets.matching(q) - DocSet.of([docnum])
+            docs, scores = cache.docsets.ranked(q, matched, cache.id_rank, top)
             ids = cache.doc_ids
-            best = heapq.nsmallest(top, ((-score, ids[d]) for d, score in scores.items()))
-            return [(article, -negative) for negative, article in best]
+            return [(ids[d], s) for d, s in zip(docs.tolist(), scores.tolist(), strict=True)]
 
     def matcher(self, q: query.Query) -> TermMatcher:
         """The words a parsed query matches, for snippets and for marking an article.
@@ -623,9 +612,15 @@ class SearchIndex:
         names: set[str] = set()
         words: set[str] = set()
         with self._lock, self._reading():
-            reader = self._current_searcher().reader()
+            searcher = self._current_searcher()
+            reader = searcher.reader()
+            docsets = self._facet_cache(searcher).docsets
             for leaf in q.leaves():
-                for field, text in leaf.expanded_terms(reader, phrases=True):
+                if isinstance(leaf, (query.Prefix, query.Wildcard)):
+                    expanded = docsets.expanded(leaf)
+                else:
+                    expanded = leaf.expanded_terms(reader, phrases=True)
+                for field, text in expanded:
                     if field not in (*TEXT_FIELDS, "spell", NAMES_FIELD):
                         continue
                     word = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
@@ -767,25 +762,25 @@ def _merge_small(writer, segments):
 
 
 class _FacetCache:
-    """Doc-number sets per facet value, built once per index generation.
+    """Doc-number bitmaps per facet value and per-document arrays, built once per
+    index generation.
 
-    Filters become set intersections and facet counts become intersections
-    with the matched set, without touching stored fields.
+    Filters become bitmap intersections and facet counts the bits left by
+    intersecting with the matched set, without touching stored fields.
     """
 
     def __init__(
         self,
-        sets: dict[str, dict[str, set[int]]],
-        date_keys: dict[int, int],
+        sets: dict[str, dict[str, DocSet]],
         docsets: DocSets,
         reader,
     ) -> None:
         self.sets = sets
-        self.date_keys = date_keys
         self.docsets = docsets
         self._reader = reader
         self._doc_ids: list[str] | None = None
-        self._date_orders: dict[str, list[int]] = {}
+        self._id_rank: np.ndarray | None = None
+        self._date_orders: dict[str, np.ndarray] = {}
 
     @property
     def doc_ids(self) -> list[str]:
@@ -794,50 +789,46 @@ class _FacetCache:
             self._doc_ids = list(self._reader.column_reader("id"))
         return self._doc_ids
 
-    def date_key_function(self, sort: str) -> Callable[[int], int]:
-        """Sort key of a document for `newest` or `oldest`; undated ones come last."""
-        date_keys = self.date_keys
-        undated = 99_999_999
-        newest = sort == "newest"
+    @property
+    def id_rank(self) -> np.ndarray:
+        """Each document number's place in article id order: ties are broken by it."""
+        if self._id_rank is None:
+            ids = self.doc_ids
+            by_id = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+            rank = np.zeros(len(ids), dtype=np.int64)
+            rank[by_id] = np.arange(len(ids))
+            self._id_rank = rank
+        return self._id_rank
 
-        def key(docnum: int) -> int:
-            value = date_keys.get(docnum, 0)
-            return undated if not value else (-value if newest else value)
-
-        return key
-
-    def date_order(self, sort: str) -> list[int]:
-        """Every live document in `newest` or `oldest` order, ties by id."""
+    def date_order(self, sort: str) -> np.ndarray:
+        """Every live document in `newest` or `oldest` order (undated last), ties by id."""
         order = self._date_orders.get(sort)
         if order is None:
-            key, ids = self.date_key_function(sort), self.doc_ids
-            live = self.docsets.all_docs()
-            order = sorted(live, key=lambda d: (key(d), ids[d]))
+            days = self.docsets.date_keys.astype(np.int64)
+            key = np.where(days == 0, 99_999_999, -days if sort == "newest" else days)
+            live = np.asarray(self.docsets.all_docs().members(), dtype=np.int64)
+            order = live[np.lexsort((self.id_rank[live], key[live]))]
             self._date_orders[sort] = order
         return order
+
+    def by_date(self, matched: DocSet, sort: str, top: int | None = None) -> np.ndarray:
+        """Matched document numbers in `newest` or `oldest` order; the first `top` if given."""
+        return in_order(self.date_order(sort), matched, self.docsets.size, top)
 
     @classmethod
     def build(cls, searcher) -> _FacetCache:
         reader = searcher.reader()
-        sets: dict[str, dict[str, set[int]]] = {}
+        docsets = DocSets(searcher, _date_keys(reader))
+        sets: dict[str, dict[str, DocSet]] = {}
         for facet, field in FACET_FIELDS.items():
-            values: dict[str, set[int]] = {}
+            values: dict[str, DocSet] = {}
             if field in reader.indexed_field_names():
                 for raw in reader.lexicon(field):
                     term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                    docs = set(reader.postings(field, raw).all_ids())
-                    if reader.has_deletions():
-                        docs = {d for d in docs if not reader.is_deleted(d)}
-                    if docs:
+                    if docs := docsets.term(field, term):
                         values[term] = docs
             sets[facet] = values
-        date_keys: dict[int, int] = {}
-        column = reader.column_reader("date_key") if reader.has_column("date_key") else None
-        if column is not None:
-            for docnum in range(reader.doc_count_all()):
-                if not reader.is_deleted(docnum):
-                    date_keys[docnum] = int(column[docnum] or 0)
-        return cls(sets, date_keys, DocSets(searcher, date_keys), reader)
+        return cls(sets, docsets, reader)
 
     def allowed(
         self,
@@ -846,39 +837,48 @@ class _FacetCache:
         sources: Iterable[str],
         since: str,
         until: str,
-    ) -> set[int] | None:
-        result: set[int] | None = None
+    ) -> DocSet | None:
+        result: DocSet | None = None
 
-        def narrow(docs: set[int]) -> None:
+        def narrow(docs: DocSet) -> None:
             nonlocal result
-            result = set(docs) if result is None else result & docs
+            result = docs if result is None else result & docs
 
         for topic in topics:
-            narrow(self.sets["topics"].get(topic, set()))
+            narrow(self.sets["topics"].get(topic, EMPTY))
         for tag in tags:
-            narrow(self.sets["tags"].get(tag.lower().strip("/"), set()))
+            narrow(self.sets["tags"].get(tag.lower().strip("/"), EMPTY))
         wanted_sources = [source_key(s) for s in sources]
         if wanted_sources:
-            union: set[int] = set()
+            union = EMPTY
             for key in wanted_sources:
-                union |= self.sets["sources"].get(key, set())
+                union = union | self.sets["sources"].get(key, EMPTY)
             narrow(union)
         if since or until:
             low = date_sort_key(since) if since else 0
             high = date_sort_key(until) if until else 99991231
-            narrow({d for d, k in self.date_keys.items() if k and low <= k <= high})
+            narrow(self.docsets.days_between(low, high))
         return result
 
-    def count(self, matched: set[int]) -> dict[str, dict[str, int]]:
+    def count(self, matched: DocSet) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
         for facet, values in self.sets.items():
             found = {}
             for value, docs in values.items():
-                n = len(docs & matched) if len(docs) < len(matched) else len(matched & docs)
-                if n:
+                if n := docs.count_in(matched):
                     found[value] = n
             counts[facet] = dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
         return counts
+
+
+def _date_keys(reader) -> np.ndarray:
+    """The day (yyyymmdd) of every document by number; 0 when undated or deleted."""
+    keys = np.zeros(reader.doc_count_all(), dtype=np.int32)
+    if reader.has_column("date_key"):
+        column = reader.column_reader("date_key")
+        for docnum in reader.all_doc_ids():
+            keys[docnum] = int(column[docnum] or 0)
+    return keys
 
 
 def _field_signature(field: fields.FieldType) -> tuple:
@@ -1249,16 +1249,6 @@ def _with_unscored(scores: dict[int, float], matched) -> dict[int, float]:
     if len(scores) < len(matched):
         return dict.fromkeys(matched, 0.0) | scores
     return scores
-
-
-def _break_ties(pairs: list[tuple[float, int]], top: int, ids) -> list[tuple[float, int]]:
-    """The `top` smallest (key, docnum) pairs, equal keys ordered by article id."""
-    pairs = sorted(pairs, key=lambda kd: kd[0])
-    if len(pairs) > top:
-        boundary = pairs[top - 1][0]
-        pairs = [kd for kd in pairs if kd[0] <= boundary]
-    pairs.sort(key=lambda kd: (kd[0], ids[kd[1]]))
-    return pairs[:top]
 
 
 index_form = text_analyzer().normalize  # a word as the index holds it ("" for a stop word)
