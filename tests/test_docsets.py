@@ -55,8 +55,9 @@ def index(tmp_path_factory) -> SearchIndex:
     ]
     folder = Path(tmp_path_factory.mktemp("docsets"))
     index = SearchIndex(folder / "index")
-    index.write(docs[:150])
-    index.write(docs[150:], deletes=[d.id for d in docs[:40:3]])
+    # Two segments, the first with deleted documents: what a long-lived index looks like.
+    index.write(docs[:150], merge=False)
+    index.write(docs[150:], deletes=[d.id for d in docs[:40:3]], merge=False)
     yield index
     index.close()
 
@@ -117,3 +118,21 @@ def test_search_ids_and_pages_agree(index: SearchIndex):
             page = index.search(text, limit=5, offset=offset)
             assert [h.id for h in page.hits] == list(every[offset : offset + 5])
             assert page.total == len(every)
+
+
+def test_columns_read_whole_match_whoosh_value_by_value(index: SearchIndex):
+    from archive_app.core import index_columns
+
+    with index._lock:
+        reader = index._current_searcher().reader()
+        assert len(reader.leaf_readers()) > 1 and reader.has_deletions()
+        for field in ("content", "title", "author"):
+            expected = [reader.doc_field_length(d, field, 0) or 0 for d in range(300)]
+            assert index_columns.field_lengths(reader, field).tolist() == expected
+        column = reader.column_reader("date_key")
+        expected = [column[d] for d in range(300)]
+        assert index_columns.numeric_column(reader, "date_key").tolist() == expected
+        # The one-read path, not the value-by-value one, is what ran.
+        segment = reader.leaf_readers()[0][0]
+        assert index_columns._length_column(segment, "content") is not None
+        assert hasattr(segment.column_reader("date_key", translate=False), "_basepos")

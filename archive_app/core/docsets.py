@@ -26,6 +26,8 @@ import numpy as np
 from whoosh import query
 from whoosh.util.times import long_to_datetime
 
+from archive_app.core import index_columns
+
 MAX_CACHED_TERMS = 2048  # bitmaps: 12.5 KB each at 100,000 documents
 MAX_CACHED_POSTINGS = 3_000_000  # scored postings kept, 12 bytes each
 MAX_CACHED_DERIVED = 128  # sets of phrases, patterns, AND/OR/NOT parts, each with its mask
@@ -416,11 +418,7 @@ class DocSets:
     def _field_lengths(self, field: str) -> np.ndarray:
         lengths = self._lengths.get(field)
         if lengths is None:
-            length = self.reader.doc_field_length
-            lengths = np.fromiter(
-                (length(d, field, 1) or 0 for d in range(self.size)), dtype=np.float64
-            )
-            self._lengths[field] = lengths
+            lengths = self._lengths[field] = index_columns.field_lengths(self.reader, field)
         return lengths
 
     # -- ordering ------------------------------------------------------------

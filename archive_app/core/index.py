@@ -29,7 +29,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import syntax
 from whoosh.qparser.common import attach
 
-from archive_app.core import index_files
+from archive_app.core import index_columns, index_files
 from archive_app.core.analysis import (
     CYRILLIC_ANALYSED,
     DEFAULT_LATIN,
@@ -873,11 +873,11 @@ class _FacetCache:
 
 def _date_keys(reader) -> np.ndarray:
     """The day (yyyymmdd) of every document by number; 0 when undated or deleted."""
-    keys = np.zeros(reader.doc_count_all(), dtype=np.int32)
-    if reader.has_column("date_key"):
-        column = reader.column_reader("date_key")
-        for docnum in reader.all_doc_ids():
-            keys[docnum] = int(column[docnum] or 0)
+    keys = index_columns.numeric_column(reader, "date_key", np.int32)
+    if reader.has_deletions():
+        live = np.zeros(len(keys), dtype=bool)
+        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        keys[~live] = 0
     return keys
 
 
