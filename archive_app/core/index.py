@@ -12,13 +12,14 @@ import copy
 import dataclasses
 import datetime as dt
 import itertools
+import os
 import pickle
 import re
 import shutil
 import struct
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -68,6 +69,7 @@ FACET_FIELDS = {"tags": "tags", "topics": "topics", "sources": "source_key", "ye
 SNIPPET_CHARS = 220
 K = TypeVar("K")
 WRITER_MB = 128  # Whoosh's in-memory posting pool per writer
+TWO_CORE_BUILD_MIN = 3000  # documents: a smaller index builds before a helper has started
 MORE_LIKE_TERMS = 10  # distinctive words that describe an article for "more like this"
 _HAS_DIGIT = re.compile(r"\d")
 DAMAGED_FILE = "damaged"  # reading failed: the next open rebuilds the index
@@ -299,12 +301,19 @@ class SearchIndex:
     # -- writing ----------------------------------------------------------
 
     def write(
-        self, upserts: Iterable[IndexDocument], deletes: Iterable[str] = (), *, merge: bool = True
+        self,
+        upserts: Iterable[IndexDocument],
+        deletes: Iterable[str] = (),
+        *,
+        merge: bool = True,
+        new_ids: Collection[str] = frozenset(),
     ) -> int:
         """Apply one batch in one commit; returns how many documents were written.
 
         merge=False leaves the new segment as it is (a bulk import merges once,
         at its end); otherwise small segments are merged (see _merge_small).
+        `new_ids` are ids the caller knows the index does not hold (just
+        imported): they are added without first looking for a copy to remove.
         """
         count = 0
         with self._lock:
@@ -315,7 +324,8 @@ class SearchIndex:
                 for doc in upserts:
                     # Every copy goes (update_document removes only the first it finds),
                     # so writing an article again also mends one indexed twice.
-                    writer.delete_by_term("id", doc.id)
+                    if doc.id not in new_ids:
+                        writer.delete_by_term("id", doc.id)
                     writer.add_document(**_fields_of(doc))
                     count += 1
             except BaseException:
@@ -342,13 +352,25 @@ class SearchIndex:
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
         batch: int = 1000,
+        two_cores: bool | None = None,
     ) -> int:
         """Write a new index in `folder`, one segment per `batch` documents.
 
         Batches of this size are sorted in memory (Whoosh spills larger ones to
         disk and merges them in Python, several times slower), and no segment
         is merged afterwards, so memory stays bounded at any archive size.
+        With two cores (None: when the machine has them and the index is large
+        enough to repay starting a helper process) a helper writes about half
+        of the segments (index_build.py).
         """
+        if two_cores is None:
+            two_cores = (os.cpu_count() or 1) > 1 and total >= TWO_CORE_BUILD_MIN
+        if two_cores:
+            from archive_app.core import index_build  # it builds on this module
+
+            return index_build.build_on_two_cores(
+                folder, docs, total=total, progress=progress, cancel=cancel, batch=batch
+            )
         folder.mkdir(parents=True, exist_ok=True)
         ix = index.create_in(str(folder), build_schema())
         count = 0
@@ -794,7 +816,9 @@ class _FacetCache:
         """Each document number's place in article id order: ties are broken by it."""
         if self._id_rank is None:
             ids = self.doc_ids
-            by_id = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+            # numpy's sort lets other threads run; sorted() would hold the
+            # interpreter (and the window's thread) for the whole sort.
+            by_id = np.argsort(np.array(ids, dtype=str), kind="stable")
             rank = np.zeros(len(ids), dtype=np.int64)
             rank[by_id] = np.arange(len(ids))
             self._id_rank = rank
