@@ -15,12 +15,21 @@ with each page (see the corpus README for the measures):
 - images: the share of ``<img>`` sources in ``expected.html`` the import kept,
   compared by URL resolved against ``http://fakehost/test/page.html`` (the
   address the pages were served from), a local path as the page-relative URL it
-  stands for, and data: URIs by their bytes;
+  stands for (also one reaching above the page's folder, ``../../x.jpg``), and
+  data: URIs by their bytes. A source that was relative in the page (so on the
+  fakehost host in the reader view) also matches by path and query, because the
+  importer rightly resolves it against the page's own canonical or base address;
+  a source the page gave as an absolute URL must match exactly;
 - throughput: pages per second.
 
 Prints a Markdown table for the real pages and for all cases next to the
 reference scores and the targets; ``--verbose`` lists the failing cases per
 measure. ``--check`` exits with status 1 when a real-page score misses a target.
+
+``--through-archive [COPIES]`` measures instead the web pages imported through
+the archive: the pages, COPIES times (4 unless given), each copy with one extra
+paragraph of its own so none is a duplicate, go through ``Archive.import_paths``
+into a fresh temporary archive (parsed in one helper process per core).
 """
 
 from __future__ import annotations
@@ -28,9 +37,11 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import re
 import statistics
 import sys
+import tempfile
 import time
 import unicodedata
 from collections import Counter
@@ -47,6 +58,7 @@ from archive_app.core.importers import html  # noqa: E402
 from archive_app.core.importers.base import ImportFailed, ParsedArticle  # noqa: E402
 
 PAGE_URL = "http://fakehost/test/page.html"
+PAGE_HOST = urlsplit(PAGE_URL).netloc
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 
 REFERENCE = {  # trafilatura 2.3.1 as is, all 130 cases (corpus README)
@@ -134,7 +146,42 @@ def _data_bytes(uri: str) -> bytes:
 
 def _url_key(url: str) -> str:
     parts = urlsplit(url)
-    return f"{parts.netloc.lower()}{unquote(parts.path)}?{parts.query}"
+    return f"{parts.netloc.lower()}{_path_key(url)}"
+
+
+def _path_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{unquote(parts.path)}?{parts.query}"
+
+
+@dataclass
+class KeptImages:
+    """What an import kept, in the forms an expected source is compared by."""
+
+    urls: set[str] = field(default_factory=set)  # host, path and query
+    paths: set[str] = field(default_factory=set)  # path and query, any host
+    blobs: set[bytes] = field(default_factory=set)  # inline images' bytes
+
+    def holds(self, src: str) -> bool:
+        if src.startswith("data:"):
+            return _data_bytes(src) in self.blobs
+        if _url_key(src) in self.urls:
+            return True
+        # Relative in the page: the importer may rightly have resolved it against the
+        # page's canonical or base address instead of where the page was served from.
+        return urlsplit(src).netloc.lower() == PAGE_HOST and _path_key(src) in self.paths
+
+
+def page_url_of(path: Path, folder: Path) -> str:
+    """The URL a saved page's local image path stands for, relative to the page."""
+    path, folder = path.resolve(), folder.resolve()
+    try:
+        relative = path.relative_to(folder).as_posix()
+    except ValueError:
+        # Above the page's folder ("../../gazou/x.jpg"): urljoin clamps at the root
+        # as a browser does.
+        relative = Path(os.path.relpath(path, folder)).as_posix()
+    return urljoin(PAGE_URL, relative)
 
 
 def expected_images(folder: Path) -> list[str]:
@@ -148,24 +195,24 @@ def expected_images(folder: Path) -> list[str]:
     return list(dict.fromkeys(sources))
 
 
-def kept_images(article: ParsedArticle, folder: Path) -> tuple[set[str], set[bytes]]:
+def kept_images(article: ParsedArticle, folder: Path) -> KeptImages:
     """The imported images as resolved URL keys, plus the bytes of inline ones."""
-    keys: set[str] = set()
-    blobs: set[bytes] = set()
+    kept = KeptImages()
     for image in article.images:
         if image.data:
-            blobs.add(image.data)
-        if image.url:
-            keys.add(_url_key(image.url))
+            kept.blobs.add(image.data)
+        urls = [image.url] if image.url else []
         if image.path is not None:
-            try:
-                relative = image.path.resolve().relative_to(folder.resolve()).as_posix()
-            except ValueError:
-                relative = image.path.as_posix()
+            page_url = page_url_of(image.path, folder)
+            urls.append(page_url)
             # A page-relative source and a root-relative one land on the same local path.
-            keys.add(_url_key(urljoin(PAGE_URL, relative)))
-            keys.add(_url_key(urljoin(PAGE_URL, "/" + relative)))
-    return keys, blobs
+            relative = page_url.removeprefix(PAGE_URL.rsplit("/", 1)[0] + "/")
+            if relative != page_url:
+                urls.append(urljoin(PAGE_URL, "/" + relative))
+        for url in urls:
+            kept.urls.add(_url_key(url))
+            kept.paths.add(_path_key(url))
+    return kept
 
 
 def score_case(folder: Path, kind: str) -> CaseResult:
@@ -197,11 +244,10 @@ def score_case(folder: Path, kind: str) -> CaseResult:
     result.f1 = bag_f1(expected_text, article.text if article else "")
 
     wanted = expected_images(folder)
-    keys, blobs = kept_images(article, folder) if article else (set(), set())
+    kept_by_import = kept_images(article, folder) if article else KeptImages()
     result.images_expected = len(wanted)
     for src in wanted:
-        kept = _data_bytes(src) in blobs if src.startswith("data:") else _url_key(src) in keys
-        if kept:
+        if kept_by_import.holds(src):
             result.images_kept += 1
         else:
             result.images_missed.append(src[:100])
@@ -314,12 +360,48 @@ def failures(results: list[CaseResult]) -> str:
     return "\n".join(out)
 
 
+def through_archive(cases: list[Path], copies: int) -> str:
+    """Pages per second of `Archive.import_paths` on `copies` copies of every page."""
+    from archive_app.core.archive import Archive  # only this measure needs the archive
+
+    with tempfile.TemporaryDirectory(prefix="import-quality-") as scratch:
+        pages = Path(scratch) / "pages"
+        for copy in range(copies):
+            for case in cases:
+                data = (case / "source.html").read_bytes()
+                extra = f"<p>Copy {copy + 1} of {case.name}.</p>".encode()
+                at = data.lower().rfind(b"</body>")
+                data = data + extra if at < 0 else data[:at] + extra + data[at:]
+                target = pages / f"copy-{copy + 1}" / case.name / "source.html"
+                target.parent.mkdir(parents=True)
+                target.write_bytes(data)
+        with Archive.open(Path(scratch) / "archive") as archive:
+            start = time.perf_counter()
+            report = archive.import_paths([pages])
+            seconds = time.perf_counter() - start
+    total = copies * len(cases)
+    return (
+        f"{total} pages ({len(cases)} x {copies}) through the archive in {seconds:.1f} s: "
+        f"{total / seconds:.1f} pages/s; imported {len(report.imported)}, "
+        f"duplicates {len(report.duplicates)}, failed {len(report.failed)}, "
+        f"skipped {len(report.skipped)} ({os.cpu_count()} cores)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--verbose", action="store_true", help="list failing cases")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--case", action="append", default=[], help="only these cases")
+    parser.add_argument(
+        "--through-archive",
+        type=int,
+        nargs="?",
+        const=4,
+        metavar="COPIES",
+        help="measure import speed through the archive on COPIES copies of the pages",
+    )
     args = parser.parse_args(argv)
 
     folder = args.corpus / "readability"
@@ -330,6 +412,9 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     kinds = {c["case"]: c["kind"] for c in manifest["cases"]}
     cases = args.case or sorted(kinds)
+    if args.through_archive:
+        print(through_archive([folder / case for case in cases], args.through_archive))
+        return 0
     results = [score_case(folder / case, kinds[case]) for case in cases]
     real = summarise([r for r in results if r.kind == "real-page"])
     every = summarise(results)

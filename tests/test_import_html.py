@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive_app.core.importers import ImportFailed, NotAnArticle, importer_for
+from archive_app.core.importers.base import ParsedArticle, ParsedImage
 from archive_app.core.importers.html import parse
 
 PNG_1X1 = base64.b64decode(
@@ -554,3 +557,150 @@ def test_lead_image_is_read_from_the_article_holding_the_text(tmp_path: Path) ->
     assert urls[0] == "https://cdn.example.org/lead.jpg"
     assert "https://cdn.example.org/menu.jpg" not in urls
     assert "A story from the menu" not in article.text
+
+
+COAST_STORIES = [
+    ("harbour-wall", "Harbour wall to be rebuilt by spring",
+     "Engineers say the cracked wall needs new foundations before the winter storms."),
+    ("ferry-timetable", "Ferry timetable changes from Monday",
+     "Three crossings a day are cut while the south quay is closed for repairs."),
+    ("school-roof", "School roof repaired after the gale",
+     "Pupils return to their classrooms after two weeks of lessons in the village hall."),
+    ("lifeboat-rescue", "Lifeboat crew rescues two kayakers",
+     "The pair were found clinging to a buoy a mile off the point late on Sunday."),
+    ("market-hall", "Market hall reopens with new stalls",
+     "Twelve traders have signed up, from a cheesemonger to a bicycle repair shop."),
+    ("bus-routes", "Council votes on the new coast road buses",
+     "Villages on the coast road would get an hourly service under the plan."),
+    ("pier-lights", "Pier lights switched back on",
+     "The lamps were restored by volunteers with parts from a scrapyard in Leeds."),
+    ("beach-clean", "Hundreds join the winter beach clean",
+     "Four tonnes of plastic were collected along the bay in a single morning."),
+]  # fmt: skip
+_PLACEHOLDER_GIF = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+
+
+def coast_teaser(number: int, slug: str, headline: str, summary: str) -> str:
+    # Every other picture is loaded by a script: a placeholder in src, the photo in data-src.
+    photo = f"https://cdn.example.org/photos/{slug}.jpg"
+    source = f'src="{photo}"' if number % 2 else f'src="{_PLACEHOLDER_GIF}" data-src="{photo}"'
+    return f"""<article>
+<figure><a href="/news/{slug}"><img {source} alt="" width="600" height="400"></a>
+<figcaption>Photo: Ana Lima</figcaption></figure>
+<div><p class="kicker">Coast</p><h2><a href="/news/{slug}">{headline}</a></h2>
+<p>{summary}</p><p>By <span>Tom Reed</span></p></div>
+</article>"""
+
+
+def coast_teasers(stories: list[tuple[str, str, str]]) -> str:
+    return "".join(coast_teaser(n, *story) for n, story in enumerate(stories))
+
+
+SECTION_FRONT = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Coast news | The Valley Courier</title>
+<link rel="canonical" href="https://courier.example.org/coast"></head><body>
+<header><nav><a href="/">Home</a> <a href="/coast">Coast</a> <a href="/sport">Sport</a></nav>
+</header>
+<main>
+<section><h2>Top stories</h2>{coast_teasers(COAST_STORIES[:4])}</section>
+<section><h2>More from the coast</h2>{coast_teasers(COAST_STORIES[4:])}</section>
+</main>
+<footer><a href="/about">About the Courier</a> Copyright The Valley Courier</footer>
+</body></html>"""
+
+
+def test_a_section_front_imports_as_its_list_of_teasers(tmp_path: Path) -> None:
+    """A page of teasers is no one article: the list is kept whole, each teaser's
+    picture (a script-loaded one by its real source), headline, summary and byline."""
+    page = tmp_path / "coast.html"
+    page.write_text(SECTION_FRONT, encoding="utf-8")
+    (article,) = parse(page, page.read_bytes())
+    assert [image.url for image in article.images] == [
+        f"https://cdn.example.org/photos/{slug}.jpg" for slug, _, _ in COAST_STORIES
+    ]
+    assert all(image.credit == "Photo: Ana Lima" for image in article.images)
+    positions = []
+    for _, headline, summary in COAST_STORIES:
+        assert headline in article.text and summary in article.text
+        positions.append(article.text.index(headline))
+    assert positions == sorted(positions)  # in page order
+    assert article.text.count("By Tom Reed") == len(COAST_STORIES)
+    assert "More from the coast" in article.text
+    assert "About the Courier" not in article.text and "Sport" not in article.text
+    # Each headline still leads to its story; pictures come before their headlines.
+    assert '<a href="https://courier.example.org/news/harbour-wall"' in article.html
+    assert article.html.index('src="image:1"') < article.html.index("Ferry timetable")
+
+
+def test_an_article_with_related_teasers_after_it_stays_the_article(tmp_path: Path) -> None:
+    page = tmp_path / "story.html"
+    page.write_text(
+        f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>The harbour wall | The Valley Courier</title></head><body>
+<nav><a href="/">Home</a> <a href="/coast">Coast</a></nav>
+<main><article><h1>The harbour wall</h1>
+<figure><img src="https://cdn.example.org/lead.jpg" width="900" height="600">
+<figcaption>The wall at dawn.</figcaption></figure>
+{STORY_PARAGRAPHS}
+</article>
+<section><h2>Related stories</h2>{coast_teasers(COAST_STORIES[:6])}</section>
+</main></body></html>""",
+        encoding="utf-8",
+    )
+    (article,) = parse(page, page.read_bytes())
+    assert article.text.index("The wall at dawn.") < article.text.index("Paragraph 1 ")
+    assert all(f"Paragraph {n} of the harbour story" in article.text for n in range(1, 9))
+    assert [image.url for image in article.images] == ["https://cdn.example.org/lead.jpg"]
+    assert "Lifeboat crew rescues two kayakers" not in article.text
+
+
+@pytest.mark.corpus
+def test_a_real_section_front_keeps_its_teasers_pictures(corpus: Path) -> None:
+    """nytimes-5 is a section front: the reader view keeps its list of teasers."""
+    folder = corpus / "readability" / "nytimes-5"
+    if not folder.is_dir():
+        pytest.skip("readability case nytimes-5 not in the corpus")
+    article = import_page(folder / "source.html")
+    urls = {image.url for image in article.images}
+    expected_html = (folder / "expected.html").read_text(encoding="utf-8")
+    wanted = set(re.findall(r'<img[^>]* src="(https?://[^"]+)"', expected_html))
+    assert len(wanted) == 22
+    assert len(wanted & urls) >= 15
+    assert "El día que renuncié a los Beatles" in article.text
+
+
+def load_quality_bench():
+    """bench/import_quality.py as a module (bench/ is no package)."""
+    path = Path(__file__).resolve().parents[1] / "bench" / "import_quality.py"
+    spec = importlib.util.spec_from_file_location("import_quality_bench", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up by name while the class is being made.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_quality_bench_maps_saved_paths_and_relative_sources_fairly(tmp_path: Path) -> None:
+    bench = load_quality_bench()
+    case = tmp_path / "readability" / "some-case"
+    case.mkdir(parents=True)
+    # A saved page's source reaching above its folder stands for the page-relative URL.
+    above = (case / "../../../gazou/pc/dog.gif").resolve()
+    assert bench.page_url_of(above, case) == "http://fakehost/gazou/pc/dog.gif"
+    assert bench.page_url_of(case / "img" / "a.png", case) == "http://fakehost/test/img/a.png"
+    parsed = ParsedArticle(
+        title="t",
+        text="x",
+        images=(
+            ParsedImage(path=above),
+            ParsedImage(url="https://blog.example.com/cms/diagram.png?w=720"),
+        ),
+    )
+    kept = bench.kept_images(parsed, case)
+    assert kept.holds("http://fakehost/gazou/pc/dog.gif")
+    # Relative in the page: the importer resolved it against the page's own address.
+    assert kept.holds("http://fakehost/cms/diagram.png?w=720")
+    assert not kept.holds("http://fakehost/cms/diagram.png?w=1440")
+    # Absolute in the page: only the same URL counts.
+    assert not kept.holds("https://cdn.example.net/cms/diagram.png?w=720")

@@ -49,6 +49,7 @@ from archive_app.core.importers.page_images import (
     web_url,
 )
 from archive_app.core.importers.page_metadata import read_metadata
+from archive_app.core.importers.section_front import teaser_body, teaser_list
 
 __all__ = ["parse"]
 
@@ -124,11 +125,21 @@ def parse_page(
     renderer.render(doc.body)
     if not renderer.text_blocks:
         raise ImportFailed("no article text found in the page" + _too_deep_note(root))
-    _trim_link_lists(marked, renderer)
-    if not renderer.image_before_text:
-        kept = _page_blocks(marked, renderer)
-        renderer.add_lead(_lead_image(marked, page_images, meta["image"], kept))
-    renderer.add_dropped(_dropped_images(marked, page_images, renderer))
+    kept = _page_blocks(marked, renderer)
+    kept_chars = sum(len(block) for block in renderer.text_blocks)
+    teasers = teaser_list(marked, page_images, kept, kept_chars)
+    if teasers is not None:
+        # A section front: its article is the list of teasers, pictures and all.
+        listed = _Renderer(page_images, resolver, title=meta["title"])
+        listed.render(teaser_body(teasers, page_images, resolver.web_base))
+    if teasers is not None and listed.text_blocks:
+        renderer = listed
+    else:
+        _trim_link_lists(kept, renderer)
+        if not renderer.image_before_text:
+            kept = _page_blocks(marked, renderer)
+            renderer.add_lead(_lead_image(marked, page_images, meta["image"], kept))
+        renderer.add_dropped(_dropped_images(marked, page_images, renderer))
 
     warnings: list[str] = []
     published = ""
@@ -421,10 +432,12 @@ _LINKED_SHARE = 0.5
 _SHORT_BLOCK_CHARS = 40  # characters, not words: CJK text has no spaces
 
 
-def _trim_link_lists(tree: lxml.html.HtmlElement, renderer: _Renderer) -> None:
+def _trim_link_lists(kept: dict[lxml.etree._Element, int], renderer: _Renderer) -> None:
     """Cut what follows the article when it is lists of links to other pages
-    ("More stories", "You might also like") and their short headings."""
-    kept = _page_blocks(tree, renderer)
+    ("More stories", "You might also like") and their short headings.
+
+    `kept` holds the page's blocks found in the renderer's text (`_page_blocks`).
+    """
     text_chars: Counter[int] = Counter()
     link_chars: Counter[int] = Counter()
     for element, block in kept.items():
