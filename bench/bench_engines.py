@@ -418,6 +418,14 @@ class TantivyEngine:
             builder = builder.filter(tantivy.Filter.stemmer("english"))
         return builder.build()
 
+    def open(self) -> None:
+        """The index an earlier run built in `folder`."""
+        self.index = tantivy.Index.open(str(self.folder))
+        self.index.register_tokenizer(TANTIVY_ANALYZER, self._analyzer(stem=True))
+        self.index.register_tokenizer("folded", self._analyzer(stem=False))
+        self.schema = self.index.schema
+        self.index.reload()
+
     def build(self, docs_db: Path) -> dict[str, Any]:
         started = time.perf_counter()
         builder = tantivy.SchemaBuilder()
@@ -593,6 +601,10 @@ class Fts5Engine:
         self.path = path
         self.variants = variants
         self.db: sqlite3.Connection | None = None
+
+    def open(self) -> None:
+        """The tables an earlier run built at `path`."""
+        self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
 
     def build(self) -> dict[str, Any]:
         started = time.perf_counter()
@@ -1053,6 +1065,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also build a Whoosh index of the same articles in the work folder, timed",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --work: search the reference indexes an earlier run built there "
+        "(same archive) instead of building them again",
+    )
     args = parser.parse_args(argv)
     load_start = list(os.getloadavg())
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-engines-"))
@@ -1064,7 +1082,13 @@ def main(argv: list[str] | None = None) -> int:
             queries_path = args.queries or OUT / f"corpus-{articles}-seed1" / "queries.json"
             queries = json.loads(queries_path.read_text("utf-8"))
             report = run(
-                archive, articles, queries, args.repeat, work, whoosh_build=args.whoosh_build
+                archive,
+                articles,
+                queries,
+                args.repeat,
+                work,
+                whoosh_build=args.whoosh_build,
+                reuse=args.reuse,
             )
             report["archive_copied"] = copied
         finally:
@@ -1138,19 +1162,29 @@ def run(
     work: Path,
     *,
     whoosh_build: bool = False,
+    reuse: bool = False,
 ) -> dict[str, Any]:
     variants = archive.variants()
     docs_db = work / "fts5.sqlite3"
-    docs_db.unlink(missing_ok=True)
-    print(f"Copying {articles} articles' texts ...", file=sys.stderr)
-    builds: dict[str, Any] = {"copy": copy_documents(archive, docs_db)}
-    print("Building the Tantivy index ...", file=sys.stderr)
     tantivy_engine = TantivyEngine(work / "tantivy", variants)
-    shutil.rmtree(tantivy_engine.folder, ignore_errors=True)
-    builds["tantivy"] = tantivy_engine.build(docs_db)
-    print("Building the FTS5 index ...", file=sys.stderr)
     fts = Fts5Engine(docs_db, variants)
-    builds["fts5"] = fts.build()
+    kept = work / "builds.json"
+    if reuse and kept.exists() and docs_db.exists() and tantivy_engine.folder.exists():
+        print(f"Reusing the reference indexes in {work}", file=sys.stderr)
+        builds: dict[str, Any] = json.loads(kept.read_text("utf-8"))
+        builds["reused"] = True
+        tantivy_engine.open()
+        fts.open()
+    else:
+        docs_db.unlink(missing_ok=True)
+        print(f"Copying {articles} articles' texts ...", file=sys.stderr)
+        builds = {"copy": copy_documents(archive, docs_db)}
+        print("Building the Tantivy index ...", file=sys.stderr)
+        shutil.rmtree(tantivy_engine.folder, ignore_errors=True)
+        builds["tantivy"] = tantivy_engine.build(docs_db)
+        print("Building the FTS5 index ...", file=sys.stderr)
+        builds["fts5"] = fts.build()
+        kept.write_text(json.dumps(builds), "utf-8")
     builds["whoosh"] = {"size_mb": folder_mb(archive.root / "index")}
     if whoosh_build:
         print("Building a Whoosh index as rebuild_index does ...", file=sys.stderr)
