@@ -48,6 +48,7 @@ from archive_app.core.index import (
     SearchIndex,
     source_key,
 )
+from archive_app.core.index_build import IndexBuildFailed
 from archive_app.core.languages import SAMPLE_CHARS, base_language, detect, is_language_code
 from archive_app.core.locking import ArchiveLocked, WriteLock
 from archive_app.core.models import (
@@ -331,15 +332,24 @@ class Archive:
     ) -> SearchIndex:
         """A new index from the catalog, built aside and then moved into place.
 
-        One writer and one commit: Whoosh sorts the postings once instead of
-        merging many small segments. Until the move, the old index (if any)
-        stays whole, so an interrupted rebuild loses nothing.
+        Segments of 1,000 documents, written on both cores when there are two
+        (index_build.py). Until the move, the old index (if any) stays whole,
+        so an interrupted rebuild loses nothing.
         """
         fresh = self.root / "index.new"
-        SearchIndex.destroy(fresh)
         ids = [r[0] for r in self.catalog.query("SELECT id FROM articles ORDER BY seq")]
-        docs = (doc for doc in map(self._index_document, ids) if doc is not None)
-        SearchIndex.build(fresh, docs, total=len(ids), progress=progress, cancel=cancel)
+
+        def build(two_cores: bool | None) -> None:
+            SearchIndex.destroy(fresh)
+            docs = (doc for doc in map(self._index_document, ids) if doc is not None)
+            SearchIndex.build(
+                fresh, docs, total=len(ids), progress=progress, cancel=cancel, two_cores=two_cores
+            )
+
+        try:
+            build(None)
+        except IndexBuildFailed:
+            build(False)  # the helper process could not do its share: all of it here
         folder, old = self.root / "index", self.root / "index.old"
         if getattr(self, "index", None) is not None:
             self.index.discard()  # it may be the damaged index this build replaces
@@ -385,6 +395,7 @@ class Archive:
         if self._restore_bundles(found.skipped, imported, failed, skipped, progress, cancel):
             return ImportReport(tuple(imported), (), tuple(failed), tuple(skipped), True)
         used_images: set[Path] = set()
+        unindexed: set[str] = set()  # stored here, not in the index yet: nothing to replace
         article_files = [f.path for f in found.files if not f.is_image]
         cancelled = False
         # One helper per core: web pages cost far more to parse than to store, so the
@@ -432,7 +443,12 @@ class Archive:
                         continue
                     try:
                         article_id = storing.store_article(
-                            self.catalog, self.blobs, self.topic_rules.rules, prepared, article
+                            self.catalog,
+                            self.blobs,
+                            self.topic_rules.rules,
+                            prepared,
+                            article,
+                            unindexed=unindexed,
                         )
                     except (OSError, storing.StoreError) as exc:
                         failed.append(Problem(str(path), f"could not store: {exc}"))
@@ -447,8 +463,8 @@ class Archive:
                         )
                     )
                 if self._queued_count() >= IMPORT_BATCH:
-                    self._drain_index_queue(batch=IMPORT_BATCH, merge=False)
-            self._drain_index_queue()
+                    self._drain_index_queue(batch=IMPORT_BATCH, merge=False, new_ids=unindexed)
+            self._drain_index_queue(new_ids=unindexed)
         if progress is not None and not cancelled:
             progress(len(article_files), len(article_files))
         for image in (f.path for f in found.files if f.is_image):
@@ -525,9 +541,18 @@ class Archive:
         return int(self.catalog.scalar("SELECT count(*) FROM index_queue") or 0)
 
     def _drain_index_queue(
-        self, progress: Progress | None = None, *, batch: int = INDEX_BATCH, merge: bool = True
+        self,
+        progress: Progress | None = None,
+        *,
+        batch: int = INDEX_BATCH,
+        merge: bool = True,
+        new_ids: set[str] | None = None,
     ) -> None:
-        """Apply the catalog's pending index work in batches, then clear what was applied."""
+        """Apply the catalog's pending index work in batches, then clear what was applied.
+
+        `new_ids` (emptied as they are written) are articles known to be absent
+        from the index: see storing.store_article.
+        """
         total = self._queued_count()
         done = 0
         while True:
@@ -540,16 +565,20 @@ class Archive:
             deletes = [r["article_id"] for r in rows if r["op"] == "delete"]
             docs = [doc for doc in map(self._index_document, upserts) if doc is not None]
             try:
-                self.index.write(docs, deletes, merge=merge)
+                self.index.write(docs, deletes, merge=merge, new_ids=new_ids or frozenset())
             except IndexDamaged:
                 # The catalog and its queue are whole: an index built from them holds this too.
                 self.index = self._build_index(progress)
+                if new_ids:
+                    new_ids.clear()  # all indexed now: none may skip the lookup again
                 return
             with self.catalog.transaction() as conn:
                 conn.executemany(
                     "DELETE FROM index_queue WHERE article_id = ? AND op = ?",
                     [(r["article_id"], r["op"]) for r in rows],
                 )
+            if new_ids:
+                new_ids.difference_update(upserts)
             done += len(rows)
             if progress is not None:
                 progress(min(done, total), total)

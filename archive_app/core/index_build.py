@@ -1,0 +1,207 @@
+"""Building a whole index on two cores: this process and one helper each write segments.
+
+Analysing text and sorting postings is pure Python, so one Whoosh writer uses
+one core. Here the documents are read once, in catalog order, and cut into
+batches; a batch goes to the helper process when it has room for it and is
+written here otherwise, so both processes stay busy without either waiting;
+batches still waiting when the reading ends are taken back and written here.
+The helper commits its segments into an index of its own inside the new
+index's folder; at the end its segment files move beside ours and one commit
+lists every segment, in batch order, so document numbers follow the catalog
+as they do when one process writes everything.
+
+Nothing here touches the index in use: the caller builds into a fresh folder
+and moves it into place only when this returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from whoosh import index
+
+from archive_app.core import index_files
+from archive_app.core.index import (
+    WRITER_MB,
+    IndexBuildCancelled,
+    IndexDocument,
+    _fields_of,
+    build_schema,
+)
+
+HELPER_FOLDER = "helper"  # inside the folder being built; gone once its segments moved
+WAITING = 2  # batches queued for the helper: enough to keep it busy, little memory held
+HELPER_POLL_S = 0.5  # how often a waiting build checks that the helper is alive
+
+
+class IndexBuildFailed(Exception):
+    """The helper process failed or died; the message says how. The index in use is unchanged."""
+
+
+def build_on_two_cores(
+    folder: Path,
+    docs: Iterable[IndexDocument],
+    *,
+    total: int,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    batch: int = 1000,
+) -> int:
+    """Write a new index in `folder` from `docs`, one segment per `batch`; returns the count."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(folder), build_schema())
+    helper_folder = folder / HELPER_FOLDER
+    context = multiprocessing.get_context("spawn")
+    inbox = context.Queue(WAITING)
+    outbox = context.Queue()
+    helper = context.Process(
+        target=_write_in_helper, args=(str(helper_folder), inbox, outbox), daemon=True
+    )
+    helper.start()
+    own: dict[int, str] = {}  # batch number -> the id of the segment written here
+    count = batches = 0
+    try:
+        for documents in _batches(docs, batch, cancel):
+            try:
+                inbox.put_nowait((batches, documents))
+            except queue.Full:
+                own[batches] = _write_segment(ix, documents)
+            batches += 1
+            count += len(documents)
+            if progress is not None:
+                progress(count, total)
+        # Batches the helper has not taken yet are written here: neither process idles
+        # while the other finishes.
+        with contextlib.suppress(queue.Empty):
+            while True:
+                number, documents = inbox.get_nowait()
+                own[number] = _write_segment(ix, documents)
+        inbox.put(None)
+        theirs = _helper_result(helper, outbox)
+        if sorted([*own, *theirs]) != list(range(batches)):
+            raise IndexBuildFailed(
+                f"{batches} batches were sent but {len(own) + len(theirs)} segments written"
+            )
+        _adopt_helper_segments(ix, folder, helper_folder, own, theirs)
+        index_files.record_checksums(ix, folder)
+    finally:
+        _stop(helper, inbox)
+        ix.close()
+    if progress is not None:
+        progress(count, total)
+    return count
+
+
+def _batches(
+    docs: Iterable[IndexDocument], size: int, cancel: threading.Event | None
+) -> Iterator[list[IndexDocument]]:
+    documents: list[IndexDocument] = []
+    for doc in docs:
+        if cancel is not None and cancel.is_set():
+            raise IndexBuildCancelled("index rebuild cancelled")
+        documents.append(doc)
+        if len(documents) == size:
+            yield documents
+            documents = []
+    if documents:
+        yield documents
+
+
+def _write_segment(ix, documents: list[IndexDocument]) -> str:
+    """One batch, one segment, one commit (sorted in memory, nothing merged); its id."""
+    writer = ix.writer(limitmb=WRITER_MB)
+    try:
+        for doc in documents:
+            writer.add_document(**_fields_of(doc))
+    except BaseException:
+        writer.cancel()
+        raise
+    segment_id = writer.get_segment().segment_id()
+    writer.commit(merge=False)
+    return segment_id
+
+
+def _helper_result(helper, outbox) -> dict[int, str]:
+    """What the helper reports once its batches are written: batch number -> segment id."""
+    while True:
+        try:
+            kind, value = outbox.get(timeout=HELPER_POLL_S)
+        except queue.Empty:
+            if not helper.is_alive():
+                raise IndexBuildFailed(
+                    f"the helper process writing the index stopped (exit code {helper.exitcode})"
+                ) from None
+            continue
+        if kind == "error":
+            raise IndexBuildFailed(f"the helper process writing the index failed: {value}")
+        return dict(value)
+
+
+def _adopt_helper_segments(
+    ix, folder: Path, helper_folder: Path, own: dict[int, str], theirs: dict[int, str]
+) -> None:
+    """Move the helper's segment files here and commit every segment in batch order."""
+    found = {s.segment_id(): s for s in ix._segments()}
+    if theirs:
+        helper_ix = index.open_dir(str(helper_folder))
+        found.update((s.segment_id(), s) for s in helper_ix._segments())
+        helper_ix.close()
+    wanted = {**own, **theirs}
+    missing = sorted(n for n, segment_id in wanted.items() if segment_id not in found)
+    if missing:
+        raise IndexBuildFailed(f"the segments of batches {missing[:5]} were not found")
+    names = os.listdir(helper_folder) if theirs else []
+    for segment_id in theirs.values():
+        for name in names:
+            if name.startswith(f"{segment_id}."):
+                os.replace(helper_folder / name, folder / name)
+    segments = [found[wanted[number]] for number in sorted(wanted)]
+    writer = ix.writer()
+    try:
+        # Whoosh's own multiprocess writer ends the same way: no segment of its
+        # own, a table of contents listing the segments written elsewhere.
+        writer._close_segment()
+        writer._commit_toc(segments)
+    finally:
+        writer._finish()
+    shutil.rmtree(helper_folder, ignore_errors=True)
+
+
+def _stop(helper, inbox) -> None:
+    """No helper outlives the build, whether it ended, failed or was cancelled."""
+    if helper.is_alive():
+        with contextlib.suppress(Exception):
+            inbox.put_nowait(None)
+        helper.join(timeout=1.0)
+    if helper.is_alive():
+        helper.terminate()
+        helper.join()
+    inbox.cancel_join_thread()  # batches it never took are dropped, not waited on
+    inbox.close()
+
+
+def _write_in_helper(folder: str, inbox, outbox) -> None:
+    """In the helper process: each batch received becomes one committed segment."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(folder, build_schema())
+        written: dict[int, str] = {}
+        try:
+            while True:
+                job = inbox.get()
+                if job is None:
+                    break
+                number, documents = job
+                written[number] = _write_segment(ix, documents)
+        finally:
+            ix.close()
+        outbox.put(("done", sorted(written.items())))
+    except BaseException as exc:  # reported to the build, which fails with the reason
+        outbox.put(("error", f"{exc.__class__.__name__}: {exc}"))

@@ -1,0 +1,98 @@
+"""An import adds new articles to the index without looking for older copies of them;
+whatever the index may still hold under an id is replaced, never kept twice."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+from whoosh import writing
+
+import archive_app.core.archive as archive_module
+from archive_app.core.archive import Archive
+from archive_app.core.models import SearchRequest
+
+
+@pytest.fixture
+def probes(monkeypatch) -> collections.Counter:
+    """Every id the index looks up to remove an older copy, with how often."""
+    seen: collections.Counter = collections.Counter()
+    original = writing.IndexWriter.delete_by_term
+
+    def counting(self, fieldname, text, searcher=None):
+        seen[text] += 1
+        return original(self, fieldname, text, searcher)
+
+    monkeypatch.setattr(writing.IndexWriter, "delete_by_term", counting)
+    return seen
+
+
+def write_reports(folder: Path, count: int, start: int = 0) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(start, start + count):
+        path = folder / f"report-{i:03d}.txt"
+        path.write_text(
+            f"Report {i} from Brenn\n\nVolunteers recorded statement number {i} in the "
+            f"village about the evacuation of the orphanage, witness {i * 13}.\n",
+            encoding="utf-8",
+        )
+        paths.append(path)
+    return paths
+
+
+def indexed_ids(archive: Archive) -> list[str]:
+    """Every stored id, one entry per indexed document (an id twice is a duplicate)."""
+    health = archive.index.health()
+    assert health.problems == ()
+    return sorted(health.ids)
+
+
+def test_new_articles_are_added_without_looking_for_older_copies(archive, tmp_path, probes):
+    report = archive.import_paths(write_reports(tmp_path / "in", 5))
+    ids = sorted(item.id for item in report.imported)
+    assert len(ids) == 5
+    assert not probes
+    assert indexed_ids(archive) == ids
+    assert archive.search_ids(SearchRequest("orphanage")).total == 5
+
+
+def test_a_large_import_in_batches_adds_each_article_once(archive, tmp_path, monkeypatch, probes):
+    # Batches of 3: the import commits to the index several times before its end.
+    monkeypatch.setattr(archive_module, "IMPORT_BATCH", 3)
+    write_reports(tmp_path / "in", 8)
+    report = archive.import_paths([tmp_path / "in"])
+    ids = sorted(item.id for item in report.imported)
+    assert len(ids) == 8
+    assert not probes
+    assert indexed_ids(archive) == ids
+
+
+def test_an_article_written_again_replaces_its_indexed_copy(archive, tmp_path, probes):
+    report = archive.import_paths(write_reports(tmp_path / "in", 2))
+    article_id = report.imported[0].id
+    archive.edit(article_id, title="Evacuation ledger of Brenn")
+    assert probes[article_id] == 1
+    assert indexed_ids(archive).count(article_id) == 1
+    assert archive.search_ids(SearchRequest("ledger")).ids == (article_id,)
+
+
+def test_an_id_whose_removal_is_still_pending_is_replaced_not_duplicated(
+    archive, tmp_path, monkeypatch, probes
+):
+    # Deleted, but the index never heard of it (a crash before the index commit):
+    # importing the same file again gives the same id, which the index still holds.
+    paths = write_reports(tmp_path / "in", 2)
+    article_id = archive.import_paths(paths[:1]).imported[0].id
+    with monkeypatch.context() as patched:
+        patched.setattr(archive, "_drain_index_queue", lambda *a, **k: None)
+        archive.delete(article_id)
+    assert article_id in indexed_ids(archive)
+    assert archive.catalog.query("SELECT op FROM index_queue")[0][0] == "delete"
+
+    again = archive.import_paths(paths)
+    assert article_id in {item.id for item in again.imported}
+    assert probes[article_id] == 1  # looked up, and the old copy removed
+    assert indexed_ids(archive).count(article_id) == 1
+    assert len(indexed_ids(archive)) == 2
