@@ -704,3 +704,31 @@ def test_the_quality_bench_maps_saved_paths_and_relative_sources_fairly(tmp_path
     assert not kept.holds("http://fakehost/cms/diagram.png?w=1440")
     # Absolute in the page: only the same URL counts.
     assert not kept.holds("https://cdn.example.net/cms/diagram.png?w=720")
+
+
+@pytest.mark.parametrize(
+    ("head", "extensive"),
+    [
+        ('<meta property="article:published_time" content="2024-01-02T08:00:00Z">', False),
+        ("", True),
+    ],
+)
+def test_dates_are_looked_for_in_the_text_only_when_the_page_states_none(
+    tmp_path: Path, monkeypatch, head: str, extensive: bool
+):
+    from archive_app.core.importers import html as html_importer
+
+    seen = []
+    extract = html_importer.trafilatura.bare_extraction
+
+    def recording(*args, **options):
+        seen.append(options["date_extraction_params"]["extensive_search"])
+        return extract(*args, **options)
+
+    monkeypatch.setattr(html_importer.trafilatura, "bare_extraction", recording)
+    body = "<p>Officials said the children returned home on Friday after months away.</p>" * 5
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><head><title>Home</title>{head}</head><body>{body}</body></html>")
+    article = parse(page, page.read_bytes())[0]
+    assert seen == [extensive]
+    assert article.published == ("2024-01-02" if head else "")

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 import trafilatura
+from trafilatura.settings import set_date_params
 
 from archive_app.core.dates import normalize_date
 from archive_app.core.importers.base import ImportFailed, ParsedArticle, ParsedImage
@@ -108,6 +109,10 @@ def parse_page(
             include_tables=True,
             favor_recall=True,
             output_format="python",
+            # Reading dates out of free text (dateparser) costs about a second
+            # per new language in each process; it is wasted when the page
+            # states its date, which is then the one kept.
+            date_extraction_params=set_date_params(extensive=not _valid_date(page_meta.published)),
         )
     except Exception as exc:  # a heuristic pipeline: a crash on one page fails that page only
         raise ImportFailed(f"the page could not be analysed: {exc}") from None
@@ -678,6 +683,13 @@ def _same_file(a: str, b: str) -> bool:
     name = urlsplit(a).path.rsplit("/", 1)[-1]
     # Only a real file name counts: endpoints like ".../images/dims" serve every image.
     return "." in name and len(name) > 8 and name == urlsplit(b).path.rsplit("/", 1)[-1]
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        return bool(text) and bool(normalize_date(text))
+    except ValueError:
+        return False
 
 
 def _base_href(root: lxml.html.HtmlElement) -> str:
