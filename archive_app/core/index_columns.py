@@ -41,24 +41,20 @@ def field_lengths(reader, field: str) -> np.ndarray:
         count = segment.doc_count_all()
         if not count:
             continue
-        column = _length_column(segment, field)
-        if column is None:
+        try:
+            column = _length_column(segment, field)
+        except AttributeError:  # not the Whoosh layout this knows: ask document by document
             length = segment.doc_field_length
             out[base : base + count] = [length(d, field, 0) or 0 for d in range(count)]
-        else:
+            continue
+        if column is not None:  # None: no document of the segment has the field
             out[base : base + count] = _LENGTH_OF_BYTE[_fixed_width(column, count)]
     return out
 
 
 def _length_column(segment, field: str):
-    perdoc = getattr(segment, "_perdoc", None)
-    cached = getattr(perdoc, "_cached_reader", None)
-    if cached is None:
-        return None
-    try:
-        return cached(whoosh3._lenfield(field), whoosh3.LENGTHS_COLUMN)
-    except (AttributeError, KeyError):
-        return None
+    """The segment's column of one-byte length codes for `field`, None if it has none."""
+    return segment._perdoc._cached_reader(whoosh3._lenfield(field), whoosh3.LENGTHS_COLUMN)
 
 
 def _fixed_width(column, count: int) -> np.ndarray:
