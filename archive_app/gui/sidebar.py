@@ -127,6 +127,15 @@ class Sidebar(QScrollArea):
         self._show_filters()
         self.refresh()
 
+    def showEvent(self, event) -> None:
+        # Never narrower than what it holds (known once its widgets are polished):
+        # with no horizontal scroll bar, the date fields and the tag counts would
+        # be cut off at the right.
+        super().showEvent(event)
+        holds = self.widget().minimumSizeHint().width() + self.verticalScrollBar().width()
+        if self.minimumWidth() < holds:
+            self.setMinimumWidth(holds)
+
     # -- reading from the archive -----------------------------------------------------------
 
     def refresh(self) -> None:

@@ -351,3 +351,14 @@ def test_a_rename_onto_an_existing_name_is_explained(sidebar, sample_archive, mo
 def test_save_button_asks_the_window_for_the_request(sidebar, qtbot):
     with qtbot.waitSignal(sidebar.save_requested):
         sidebar.saved_panel.save_button.click()
+
+
+def test_a_narrow_sidebar_widens_to_show_all_it_holds(sidebar, qtbot):
+    """No horizontal scroll bar: what is wider than the sidebar would be cut off."""
+    sidebar.resize(150, 600)
+    sidebar.show()
+    qtbot.waitExposed(sidebar)
+    holds = sidebar.widget().minimumSizeHint().width()
+    assert sidebar.minimumWidth() >= holds
+    sidebar.resize(sidebar.minimumWidth(), 600)
+    assert sidebar.viewport().width() >= holds
