@@ -96,3 +96,57 @@ def test_an_id_whose_removal_is_still_pending_is_replaced_not_duplicated(
     assert probes[article_id] == 1  # looked up, and the old copy removed
     assert indexed_ids(archive).count(article_id) == 1
     assert len(indexed_ids(archive)) == 2
+
+
+def test_large_batches_of_new_articles_are_indexed_in_a_helper_process(tmp_path: Path, monkeypatch):
+    """The window's process never sorts a large batch's postings: another process writes
+    the segment, this one adopts it; every article is then found, once."""
+    from archive_app.core import index as index_module
+
+    monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
+    monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
+    adopted = []
+    original = index_module.SearchIndex.adopt
+    monkeypatch.setattr(
+        index_module.SearchIndex,
+        "adopt",
+        lambda self, folder, segment: adopted.append(segment) or original(self, folder, segment),
+    )
+    write_reports(tmp_path / "in", 300)
+    archive = Archive.open(tmp_path / "archive")
+    try:
+        archive.parallel_import = True
+        report = archive.import_paths([tmp_path / "in"])
+        assert len(report.imported) == 300 and report.failed == ()
+        assert len(adopted) == 2  # two full batches; the last 60 are written here
+        assert indexed_ids(archive) == sorted(item.id for item in report.imported)
+        assert archive.search(SearchRequest("witness 1313")).total >= 1
+        assert archive.search(SearchRequest("orphanage")).total == 300
+        assert not (archive.root / "index" / "helper").exists()
+        assert archive.check().ok
+    finally:
+        archive.close()
+
+
+def test_an_import_whose_index_helper_fails_indexes_everything_itself(tmp_path: Path, monkeypatch):
+    from archive_app.core import index as index_module
+    from archive_app.core import index_build
+
+    monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
+    monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
+
+    def failing(self, documents):
+        self.usable = False
+        raise index_build.IndexBuildFailed("the helper process exited with code 1")
+
+    monkeypatch.setattr(index_build.SegmentHelper, "write", failing)
+    write_reports(tmp_path / "in", 300)
+    archive = Archive.open(tmp_path / "archive")
+    try:
+        archive.parallel_import = True
+        report = archive.import_paths([tmp_path / "in"])
+        assert len(report.imported) == 300
+        assert indexed_ids(archive) == sorted(item.id for item in report.imported)
+        assert archive.check().ok
+    finally:
+        archive.close()

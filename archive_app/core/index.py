@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from whoosh import fields, index, qparser, query
@@ -48,6 +48,9 @@ from archive_app.core.analysis import (
 )
 from archive_app.core.dates import date_sort_key, normalize_date
 from archive_app.core.docsets import EMPTY, DocSet, DocSets, Unscorable, in_order
+
+if TYPE_CHECKING:
+    from archive_app.core.index_build import SegmentHelper
 from archive_app.core.snippets import WORD, excerpt, find_matches
 from archive_app.core.transliteration import has_cyrillic, romanizations, skeleton
 from archive_app.core.variants import Variants
@@ -69,6 +72,7 @@ FACET_FIELDS = {"tags": "tags", "topics": "topics", "sources": "source_key", "ye
 SNIPPET_CHARS = 220
 K = TypeVar("K")
 WRITER_MB = 128  # Whoosh's in-memory posting pool per writer
+HELPER_BATCH_MIN = 200  # documents: a smaller batch sorts quickly where it is
 TWO_CORE_BUILD_MIN = 3000  # documents: a smaller index builds before a helper has started
 MORE_LIKE_TERMS = 10  # distinctive words that describe an article for "more like this"
 _HAS_DIGIT = re.compile(r"\d")
@@ -148,6 +152,11 @@ class RawIds:
 
 class IndexBuildCancelled(Exception):
     """A rebuild was cancelled; the index in use is unchanged."""
+
+
+class IndexBuildFailed(Exception):
+    """A helper process writing index segments failed or died; the message says how.
+    The index in use is unchanged."""
 
 
 class QuerySyntaxError(ValueError):
@@ -307,6 +316,7 @@ class SearchIndex:
         *,
         merge: bool = True,
         new_ids: Collection[str] = frozenset(),
+        helper: SegmentHelper | None = None,
     ) -> int:
         """Apply one batch in one commit; returns how many documents were written.
 
@@ -314,7 +324,24 @@ class SearchIndex:
         at its end); otherwise small segments are merged (see _merge_small).
         `new_ids` are ids the caller knows the index does not hold (just
         imported): they are added without first looking for a copy to remove.
+        A large batch of only those is written by `helper`, when given, in its
+        process (see index_build.SegmentHelper) and adopted here.
         """
+        upserts = list(upserts)
+        deletes = list(deletes)
+        if (
+            helper is not None
+            and helper.usable
+            and not merge
+            and not deletes
+            and len(upserts) >= HELPER_BATCH_MIN
+            and all(doc.id in new_ids for doc in upserts)
+        ):
+            try:
+                self.adopt(*helper.write(upserts))
+                return len(upserts)
+            except IndexBuildFailed:
+                pass  # written here instead, as without a helper
         count = 0
         with self._lock:
             writer = self._ix.writer(limitmb=WRITER_MB)
@@ -342,6 +369,34 @@ class SearchIndex:
             self._invalidate()
             index_files.record_checksums(self._ix, self.folder)
         return count
+
+    def adopt(self, folder: Path, segment_id: str) -> None:
+        """Add a segment written elsewhere (index_build.SegmentHelper) to this index.
+
+        Its files move into the index folder, then one commit lists it after
+        the others; until that commit the index is as it was (stray files are
+        removed by Whoosh at a later commit).
+        """
+        with self._lock:
+            written = index.open_dir(str(folder))
+            try:
+                segment = next(s for s in written._segments() if s.segment_id() == segment_id)
+            finally:
+                written.close()
+            for name in os.listdir(folder):
+                if name.startswith(f"{segment_id}."):
+                    os.replace(folder / name, self.folder / name)
+            writer = self._ix.writer()
+            try:
+                # As Whoosh's own multiprocess writer ends: no segment of its own,
+                # a table of contents listing one written elsewhere.
+                writer._close_segment()
+                writer._commit_toc([*writer.segments, segment])
+            finally:
+                writer._finish()
+            shutil.rmtree(folder, ignore_errors=True)
+            self._invalidate()
+            index_files.record_checksums(self._ix, self.folder)
 
     @staticmethod
     def build(

@@ -31,6 +31,7 @@ from archive_app.core import index_files
 from archive_app.core.index import (
     WRITER_MB,
     IndexBuildCancelled,
+    IndexBuildFailed,
     IndexDocument,
     _fields_of,
     build_schema,
@@ -39,10 +40,7 @@ from archive_app.core.index import (
 HELPER_FOLDER = "helper"  # inside the folder being built; gone once its segments moved
 WAITING = 2  # batches queued for the helper: enough to keep it busy, little memory held
 HELPER_POLL_S = 0.5  # how often a waiting build checks that the helper is alive
-
-
-class IndexBuildFailed(Exception):
-    """The helper process failed or died; the message says how. The index in use is unchanged."""
+__all__ = ["IndexBuildFailed", "SegmentHelper", "build_on_two_cores"]
 
 
 def build_on_two_cores(
@@ -205,3 +203,83 @@ def _write_in_helper(folder: str, inbox, outbox) -> None:
         outbox.put(("done", sorted(written.items())))
     except BaseException as exc:  # reported to the build, which fails with the reason
         outbox.put(("error", f"{exc.__class__.__name__}: {exc}"))
+
+
+class SegmentHelper:
+    """A helper process that writes an import's large batches as segments, one at a time.
+
+    Whoosh sorts a batch's postings with one `list.sort()` when it commits,
+    which holds the interpreter for half a second per 1,000 articles: done in
+    the process that shows the window, the window stops for that long. Here a
+    batch is written in another process, into a folder of its own inside the
+    index folder; the caller then adopts the segment (`SearchIndex.adopt`),
+    which only moves files and commits a new table of contents.
+    """
+
+    def __init__(self, index_folder: Path) -> None:
+        self.folder = index_folder / HELPER_FOLDER
+        context = multiprocessing.get_context("spawn")
+        self._inbox = context.Queue(1)
+        self._outbox = context.Queue()
+        self._process = context.Process(
+            target=_segments_on_request,
+            args=(str(self.folder), self._inbox, self._outbox),
+            daemon=True,
+        )
+        self._process.start()
+        self._batches = 0
+        self.usable = True  # until it fails once: then the import writes everything itself
+
+    def write(self, documents: list[IndexDocument]) -> tuple[Path, str]:
+        """Write one batch as one segment; returns its folder and segment id.
+
+        Raises IndexBuildFailed when the helper failed or died.
+        """
+        try:
+            return self._write(documents)
+        except IndexBuildFailed:
+            self.usable = False
+            raise
+
+    def _write(self, documents: list[IndexDocument]) -> tuple[Path, str]:
+        self._batches += 1
+        self._inbox.put((self._batches, documents))
+        while True:
+            try:
+                kind, value = self._outbox.get(timeout=HELPER_POLL_S)
+            except queue.Empty:
+                if not self._process.is_alive():
+                    raise IndexBuildFailed(
+                        "the helper process writing the index stopped "
+                        f"(exit code {self._process.exitcode})"
+                    ) from None
+                continue
+            if kind == "error":
+                raise IndexBuildFailed(f"the helper process writing the index failed: {value}")
+            folder, segment_id = value
+            return Path(folder), segment_id
+
+    def close(self) -> None:
+        _stop(self._process, self._inbox)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _segments_on_request(folder: str, inbox, outbox) -> None:
+    """In the helper process: each batch received, one segment in a new index of its own."""
+    while True:
+        job = inbox.get()
+        if job is None:
+            return
+        number, documents = job
+        try:
+            target = Path(folder) / str(number)
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            ix = index.create_in(str(target), build_schema())
+            try:
+                segment_id = _write_segment(ix, documents)
+            finally:
+                ix.close()
+            outbox.put(("segment", (str(target), segment_id)))
+        except BaseException as exc:  # the import writes this batch itself instead
+            outbox.put(("error", f"{exc.__class__.__name__}: {exc}"))
