@@ -1,3 +1,4 @@
 from archive_app.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # helper processes (spawn) import this module too
+    raise SystemExit(main())

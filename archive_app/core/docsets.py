@@ -30,7 +30,8 @@ from archive_app.core import index_columns
 
 MAX_CACHED_TERMS = 2048  # bitmaps: 12.5 KB each at 100,000 documents
 MAX_CACHED_POSTINGS = 3_000_000  # scored postings kept, 12 bytes each
-MAX_CACHED_DERIVED = 128  # sets of phrases, patterns, AND/OR/NOT parts, each with its mask
+MAX_CACHED_DERIVED = 128  # sets of phrases, patterns, AND/OR/NOT parts
+MAX_CACHED_MASKS = 64  # boolean arrays: 100 KB each at 100,000 documents
 MAX_CACHED_POSITIONS = 8  # position lists are large; phrase results are kept instead
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, used by the searcher
 
@@ -55,17 +56,15 @@ class Unscorable(Exception):
 class DocSet:
     """A set of document numbers held as a bitmap.
 
-    Set algebra and counting run on the int; a boolean array (one entry per
-    document, for numpy) and the sorted member list are made when first asked
-    for and kept with the set.
+    Set algebra and counting run on the int (12.5 KB at 100,000 documents); a
+    boolean array (one byte per document, for numpy) is made when asked for
+    and not kept, eight times the size: `DocSets.mask` keeps the few in use.
     """
 
-    __slots__ = ("_list", "_mask", "bits")
+    __slots__ = ("bits",)
 
     def __init__(self, bits: int = 0) -> None:
         self.bits = bits
-        self._mask: np.ndarray | None = None
-        self._list: list[int] | None = None
 
     @classmethod
     def of(cls, docnums: Iterable[int]) -> DocSet:
@@ -74,26 +73,19 @@ class DocSet:
 
     @classmethod
     def from_mask(cls, mask: np.ndarray) -> DocSet:
-        docs = cls(int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little"))
-        docs._mask = mask
-        return docs
+        return cls(int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little"))
 
     def mask(self, size: int) -> np.ndarray:
         """One boolean per document number below `size`: whether it is in the set."""
-        if self._mask is None or len(self._mask) != size:
-            raw = self.bits.to_bytes((size + 7) // 8, "little") if self.bits else b""
-            bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")
-            mask = np.zeros(size, dtype=bool)
-            mask[: min(size, len(bits))] = bits[:size].view(bool)
-            self._mask = mask
-        return self._mask
+        raw = self.bits.to_bytes((size + 7) // 8, "little") if self.bits else b""
+        bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")
+        mask = np.zeros(size, dtype=bool)
+        mask[: min(size, len(bits))] = bits[:size].view(bool)
+        return mask
 
     def members(self) -> list[int]:
         """Document numbers, ascending."""
-        if self._list is None:
-            mask = self._mask if self._mask is not None else self.mask(self.bits.bit_length())
-            self._list = np.flatnonzero(mask).tolist()
-        return self._list
+        return np.flatnonzero(self.mask(self.bits.bit_length())).tolist()
 
     def __iter__(self):
         return iter(self.members())
@@ -163,6 +155,7 @@ class DocSets:
         self.date_keys = date_keys if date_keys is not None else np.zeros(self.size, np.int32)
         self._terms: OrderedDict[tuple[str, str], DocSet] = OrderedDict()
         self._derived: OrderedDict[object, DocSet] = OrderedDict()
+        self._masks: OrderedDict[int, tuple[DocSet, np.ndarray]] = OrderedDict()
         self._expansions: OrderedDict[object, list[tuple[str, str]]] = OrderedDict()
         self._all: DocSet | None = None
         self._scored: OrderedDict[tuple[str, str], _ScoredTerm] = OrderedDict()
@@ -176,7 +169,17 @@ class DocSets:
         return self._all
 
     def mask(self, docs: DocSet) -> np.ndarray:
-        return docs.mask(self.size)
+        """`docs` as a boolean array; the last few asked for are kept (scoring asks
+        for each part's again)."""
+        kept = self._masks.get(id(docs))
+        if kept is not None and kept[0] is docs:
+            self._masks.move_to_end(id(docs))
+            return kept[1]
+        mask = docs.mask(self.size)
+        self._masks[id(docs)] = (docs, mask)
+        if len(self._masks) > MAX_CACHED_MASKS:
+            self._masks.popitem(last=False)
+        return mask
 
     def term(self, field: str, text: str | bytes) -> DocSet:
         key = (field, text.decode("utf-8") if isinstance(text, bytes) else text)
