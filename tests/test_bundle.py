@@ -366,6 +366,25 @@ def _patch_declared_size(path: Path, name: str, size: int) -> None:
     raise AssertionError(f"{name} not found")
 
 
+def _unknown_compression(path: Path) -> Path:
+    """A blob stored with compression method 99 (AES), which zipfile cannot read."""
+    name = _first(_members(path), "blobs/").encode()
+    raw = bytearray(path.read_bytes())
+    for signature, method_at, name_length_at, name_at in (
+        (b"PK\x03\x04", 8, 26, 30),
+        (b"PK\x01\x02", 10, 28, 46),
+    ):
+        start = raw.find(signature)
+        while start != -1:
+            length = struct.unpack_from("<H", raw, start + name_length_at)[0]
+            if raw[start + name_at : start + name_at + length] == name:
+                struct.pack_into("<H", raw, start + method_at, 99)
+                break
+            start = raw.find(signature, start + 4)
+    path.write_bytes(bytes(raw))
+    return path
+
+
 def _bomb_declared(path: Path) -> Path:
     """A member that says it unpacks to about 4 GB (the manifest agreeing)."""
     members = _members(path)
@@ -417,6 +436,7 @@ BAD_BUNDLES = {
     "unknown layout": (_evil("scripts/run.sh"), "scripts/run.sh: not part of the bundle layout"),
     "declared bomb": (_bomb_declared, "refused as a possible zip bomb"),
     "unpacks to more": (_unpacks_to_more_than_declared, "damaged or truncated|SHA-256"),
+    "unknown compression": (_unknown_compression, r"blobs/.* is compressed in a way"),
     "plain zip": (_plain_zip, "not an archive-app bundle"),
     "manifest not JSON": (_manifest_not_json, "manifest.json is not valid JSON"),
     "other format": (
