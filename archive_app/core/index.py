@@ -329,19 +329,8 @@ class SearchIndex:
         """
         upserts = list(upserts)
         deletes = list(deletes)
-        if (
-            helper is not None
-            and helper.usable
-            and not merge
-            and not deletes
-            and len(upserts) >= HELPER_BATCH_MIN
-            and all(doc.id in new_ids for doc in upserts)
-        ):
-            try:
-                self.adopt(*helper.write(upserts))
-                return len(upserts)
-            except IndexBuildFailed:
-                pass  # written here instead, as without a helper
+        if not merge and not deletes and self._written_by(helper, upserts, new_ids):
+            return len(upserts)
         count = 0
         with self._lock:
             writer = self._ix.writer(limitmb=WRITER_MB)
@@ -369,6 +358,23 @@ class SearchIndex:
             self._invalidate()
             index_files.record_checksums(self._ix, self.folder)
         return count
+
+    def _written_by(
+        self, helper: SegmentHelper | None, upserts: list[IndexDocument], new_ids: Collection[str]
+    ) -> bool:
+        """Whether `helper` wrote these (then adopted here): only a large batch of
+        new articles goes to it. False when it may not or could not; the caller
+        then writes them itself."""
+        if helper is None or not helper.usable or len(upserts) < HELPER_BATCH_MIN:
+            return False
+        if not all(doc.id in new_ids for doc in upserts):
+            return False
+        try:
+            folder, segment_id = helper.write(upserts)
+        except IndexBuildFailed:  # the helper is not asked again
+            return False
+        self.adopt(folder, segment_id)
+        return True
 
     def adopt(self, folder: Path, segment_id: str) -> None:
         """Add a segment written elsewhere (index_build.SegmentHelper) to this index.
