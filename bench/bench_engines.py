@@ -421,10 +421,14 @@ class TantivyEngine:
     def open(self) -> None:
         """The index an earlier run built in `folder`."""
         self.index = tantivy.Index.open(str(self.folder))
-        self.index.register_tokenizer(TANTIVY_ANALYZER, self._analyzer(stem=True))
-        self.index.register_tokenizer("folded", self._analyzer(stem=False))
+        self._register_analyzers()
         self.schema = self.index.schema
         self.index.reload()
+
+    def _register_analyzers(self) -> None:
+        assert self.index is not None
+        self.index.register_tokenizer(TANTIVY_ANALYZER, self._analyzer(stem=True))
+        self.index.register_tokenizer("folded", self._analyzer(stem=False))
 
     def build(self, docs_db: Path) -> dict[str, Any]:
         started = time.perf_counter()
@@ -440,8 +444,7 @@ class TantivyEngine:
         self.schema = builder.build()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(self.folder))
-        self.index.register_tokenizer(TANTIVY_ANALYZER, self._analyzer(stem=True))
-        self.index.register_tokenizer("folded", self._analyzer(stem=False))
+        self._register_analyzers()
         writer = self.index.writer(heap_size=TANTIVY_HEAP, num_threads=TANTIVY_THREADS)
         db = sqlite3.connect(docs_db)
         count = 0
@@ -640,7 +643,7 @@ class Fts5Engine:
             ).fetchall()
         )
         db.close()
-        self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        self.open()
         return {
             "documents": count,
             "seconds": round(seconds, 2),
