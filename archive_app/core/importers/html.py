@@ -39,6 +39,7 @@ from archive_app.core.importers.captions import (
 from archive_app.core.importers.decoding import decode_text
 from archive_app.core.importers.fragments import figure, sanitize_fragment
 from archive_app.core.importers.page_images import (
+    IMAGE_FILE,
     PLACEHOLDER_INDEX,
     ImageFetcher,
     PageImage,
@@ -558,22 +559,19 @@ def _dropped_images(
         page_image = page_images[int(match[1])]
         if page_image.tracking_pixel or _hidden(element, container) or _teaser(element):
             continue
-        side = page_image.smallest_side
-        if side is not None and side < _SMALLEST_RECOVERED:
-            continue  # icons: feeds, flags, logos of sister sites
+        if page_image.icon:
+            continue
         found.append((int(match[1]), last_anchor))
     return found
 
 
-_SMALLEST_RECOVERED = 32
 _TEASER_TEXT = 15
-_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#]|$)", re.IGNORECASE)
 
 
 def _teaser(element: lxml.html.HtmlElement) -> bool:
     """An image linking to another page next to that page's headline (related articles)."""
     link = next(element.iterancestors("a"), None)
-    if link is None or _IMAGE_FILE.search(link.get("href") or ""):
+    if link is None or IMAGE_FILE.search(link.get("href") or ""):
         return False
     holder = link.getparent() if link.getparent() is not None else link
     return len(clean_text(holder.text_content())) >= _TEASER_TEXT

@@ -27,6 +27,9 @@ _PLACEHOLDER = "archive-page-image-{}.png"
 PLACEHOLDER_INDEX = re.compile(r"archive-page-image-(\d+)\.png$")
 _LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url")
 _TRACKING_PIXEL_SIZE = 2
+_ICON_SIZE = 32  # a declared side below this: feeds, flags, logos, not a photo
+# A link to a picture file rather than to a page.
+IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#]|$)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
 
@@ -54,6 +57,10 @@ class PageImage:
     @property
     def tracking_pixel(self) -> bool:
         return self.smallest_side is not None and self.smallest_side <= _TRACKING_PIXEL_SIZE
+
+    @property
+    def icon(self) -> bool:
+        return self.smallest_side is not None and self.smallest_side < _ICON_SIZE
 
 
 def mark_images(root: lxml.html.HtmlElement) -> list[PageImage]:

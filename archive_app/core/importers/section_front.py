@@ -15,7 +15,6 @@ real article the article is what is kept, and it lies outside them.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,7 +23,12 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
-from archive_app.core.importers.page_images import PLACEHOLDER_INDEX, PageImage, clean_text
+from archive_app.core.importers.page_images import (
+    IMAGE_FILE,
+    PLACEHOLDER_INDEX,
+    PageImage,
+    clean_text,
+)
 
 __all__ = ["teaser_body", "teaser_list"]
 
@@ -43,7 +47,6 @@ _KEPT_IN_TEASERS = 0.8
 # The list is mostly teasers: its own headings and "more" links are the rest.
 _TEASER_TEXT_SHARE = 0.5
 _CONTAINER_SHARE = 0.6  # the smallest element holding most of all teaser text
-_SMALLEST_PICTURE = 32  # below this a picture is an icon, not a teaser's photo
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Page chrome; a <header>/<footer> inside an <article> is the teaser's own.
@@ -63,7 +66,6 @@ _BLOCKS = frozenset(
     }
 ) | _HEADINGS  # fmt: skip
 _INLINE_FORMATS = {"b": "#b", "strong": "#b", "i": "#i", "em": "#i", "code": "#t"}
-_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#]|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def _page_link(href: str) -> str:
     """The address a link leads to when it is another page (not an anchor, a
     script, a mail address or a picture), else ""."""
     href = href.strip()
-    if not href or href.startswith("#") or _IMAGE_FILE.search(href):
+    if not href or href.startswith("#") or IMAGE_FILE.search(href):
         return ""
     scheme = urlsplit(href).scheme.lower() if ":" in href.split("/")[0] else ""
     if scheme not in ("", "http", "https"):
@@ -202,9 +204,7 @@ def _picture(img: lxml.etree._Element, page_images: list[PageImage]) -> bool:
     if match is None or int(match[1]) >= len(page_images):
         return False
     image = page_images[int(match[1])]
-    if image.tracking_pixel:
-        return False
-    return image.smallest_side is None or image.smallest_side >= _SMALLEST_PICTURE
+    return not image.tracking_pixel and not image.icon
 
 
 def teaser_body(
