@@ -392,14 +392,7 @@ class SearchIndex:
             for name in os.listdir(folder):
                 if name.startswith(f"{segment_id}."):
                     os.replace(folder / name, self.folder / name)
-            writer = self._ix.writer()
-            try:
-                # As Whoosh's own multiprocess writer ends: no segment of its own,
-                # a table of contents listing one written elsewhere.
-                writer._close_segment()
-                writer._commit_toc([*writer.segments, segment])
-            finally:
-                writer._finish()
+            commit_listing(self._ix, lambda current: [*current, segment])
             shutil.rmtree(folder, ignore_errors=True)
             self._invalidate()
             index_files.record_checksums(self._ix, self.folder)
@@ -815,6 +808,18 @@ def _add_query_plugins(parser: qparser.QueryParser) -> None:
     aliases = {"tags": ["tag"], "topics": ["topic"], "content": ["body", "text"], "notes": ["note"]}
     parser.add_plugin(qparser.FieldAliasPlugin(aliases))
     parser.add_plugin(qparser.GtLtPlugin())
+
+
+def commit_listing(ix, listing: Callable[[list], list]) -> None:
+    """A commit that writes no segment and lists `listing(the current segments)`:
+    segments written elsewhere join the index this way, as Whoosh's own
+    multiprocess writer ends."""
+    writer = ix.writer()
+    try:
+        writer._close_segment()
+        writer._commit_toc(listing(writer.segments))
+    finally:
+        writer._finish()
 
 
 SMALL_SEGMENT_DOCS = 1000

@@ -35,6 +35,7 @@ from archive_app.core.index import (
     IndexDocument,
     _fields_of,
     build_schema,
+    commit_listing,
 )
 
 HELPER_FOLDER = "helper"  # inside the folder being built; gone once its segments moved
@@ -161,14 +162,7 @@ def _adopt_helper_segments(
             if name.startswith(f"{segment_id}."):
                 os.replace(helper_folder / name, folder / name)
     segments = [found[wanted[number]] for number in sorted(wanted)]
-    writer = ix.writer()
-    try:
-        # Whoosh's own multiprocess writer ends the same way: no segment of its
-        # own, a table of contents listing the segments written elsewhere.
-        writer._close_segment()
-        writer._commit_toc(segments)
-    finally:
-        writer._finish()
+    commit_listing(ix, lambda _current: segments)
     shutil.rmtree(helper_folder, ignore_errors=True)
 
 
