@@ -396,89 +396,80 @@ class Archive:
             return ImportReport(tuple(imported), (), tuple(failed), tuple(skipped), True)
         used_images: set[Path] = set()
         unindexed: set[str] = set()  # stored here, not in the index yet: nothing to replace
-        # Large batches of new articles are indexed in another process, so that
-        # sorting their postings never holds up this one (the window's).
-        segment_helper: SegmentHelper | None = None
         article_files = [f.path for f in found.files if not f.is_image]
         cancelled = False
         # One helper per core: web pages cost far more to parse than to store, so the
         # main process idles unless both cores parse; for text it is the reverse,
         # and the extra helper just waits.
         workers = max(1, os.cpu_count() or 1) if self.parallel_import else 0
-        try:
-            with self._write, self._blob_writes():
-                # Classifying happens with the parsing, in the helper process when there is one.
-                outcomes = prepare_all(
-                    article_files,
-                    workers=workers,
-                    rules=self.topic_rules.rules,
-                    blob_root=self.blobs.root,
-                    limits=self.limits,
-                )
-                for done, (path, prepared) in enumerate(outcomes):
-                    if cancel is not None and cancel.is_set():
-                        cancelled = True
-                        outcomes.close()  # waits for the helper processes to stop
-                        self._remove_unstored_blobs()
-                        break
-                    if progress is not None:
-                        progress(done, len(article_files), str(path))
-                    if isinstance(prepared, NotAnArticle):
-                        skipped.append(Problem(str(path), str(prepared)))
-                        continue
-                    if isinstance(prepared, ImportFailed):
-                        failed.append(Problem(str(path), str(prepared)))
-                        continue
-                    used_images |= prepared.used_images
-                    skipped.extend(prepared.image_problems)
-                    for article in prepared.articles:
-                        existing = storing.find_identity(self.catalog, article.identity_sha256)
-                        if existing is not None:
-                            # Writing the bytes again restores an original or image that
-                            # `check` found missing or damaged; intact ones are left alone.
-                            try:
-                                write_blobs(prepared, self.blobs)
-                            except OSError as exc:
-                                failed.append(Problem(str(path), f"could not store: {exc}"))
-                                continue
-                            duplicates.append(
-                                DuplicateItem(existing, str(path), article.parsed.record_locator)
-                            )
-                            continue
+        # Large batches of new articles are indexed in another process, so that sorting
+        # their postings never holds up this one (the window's).
+        helper = SegmentHelper(self.index.folder) if self.parallel_import else None
+        with self._write, self._blob_writes(), helper or contextlib.nullcontext():
+            # Classifying happens with the parsing, in the helper process when there is one.
+            outcomes = prepare_all(
+                article_files,
+                workers=workers,
+                rules=self.topic_rules.rules,
+                blob_root=self.blobs.root,
+                limits=self.limits,
+            )
+            for done, (path, prepared) in enumerate(outcomes):
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
+                    outcomes.close()  # waits for the helper processes to stop
+                    self._remove_unstored_blobs()
+                    break
+                if progress is not None:
+                    progress(done, len(article_files), str(path))
+                if isinstance(prepared, NotAnArticle):
+                    skipped.append(Problem(str(path), str(prepared)))
+                    continue
+                if isinstance(prepared, ImportFailed):
+                    failed.append(Problem(str(path), str(prepared)))
+                    continue
+                used_images |= prepared.used_images
+                skipped.extend(prepared.image_problems)
+                for article in prepared.articles:
+                    existing = storing.find_identity(self.catalog, article.identity_sha256)
+                    if existing is not None:
+                        # Writing the bytes again restores an original or image that
+                        # `check` found missing or damaged; intact ones are left alone.
                         try:
-                            article_id = storing.store_article(
-                                self.catalog,
-                                self.blobs,
-                                self.topic_rules.rules,
-                                prepared,
-                                article,
-                                unindexed=unindexed,
-                            )
-                        except (OSError, storing.StoreError) as exc:
+                            write_blobs(prepared, self.blobs)
+                        except OSError as exc:
                             failed.append(Problem(str(path), f"could not store: {exc}"))
                             continue
-                        imported.append(
-                            ImportedItem(
-                                article_id,
-                                str(path),
-                                article.parsed.title,
-                                article.warnings,
-                                article.parsed.record_locator,
-                            )
+                        duplicates.append(
+                            DuplicateItem(existing, str(path), article.parsed.record_locator)
                         )
-                    if self._queued_count() >= IMPORT_BATCH:
-                        if segment_helper is None and self.parallel_import:
-                            segment_helper = SegmentHelper(self.index.folder)
-                        self._drain_index_queue(
-                            batch=IMPORT_BATCH,
-                            merge=False,
-                            new_ids=unindexed,
-                            helper=segment_helper,
+                        continue
+                    try:
+                        article_id = storing.store_article(
+                            self.catalog,
+                            self.blobs,
+                            self.topic_rules.rules,
+                            prepared,
+                            article,
+                            unindexed=unindexed,
                         )
-                self._drain_index_queue(new_ids=unindexed)
-        finally:
-            if segment_helper is not None:
-                segment_helper.close()
+                    except (OSError, storing.StoreError) as exc:
+                        failed.append(Problem(str(path), f"could not store: {exc}"))
+                        continue
+                    imported.append(
+                        ImportedItem(
+                            article_id,
+                            str(path),
+                            article.parsed.title,
+                            article.warnings,
+                            article.parsed.record_locator,
+                        )
+                    )
+                if self._queued_count() >= IMPORT_BATCH:
+                    self._drain_index_queue(
+                        batch=IMPORT_BATCH, merge=False, new_ids=unindexed, helper=helper
+                    )
+            self._drain_index_queue(new_ids=unindexed)
         if progress is not None and not cancelled:
             progress(len(article_files), len(article_files))
         for image in (f.path for f in found.files if f.is_image):

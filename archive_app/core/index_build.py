@@ -83,7 +83,7 @@ def build_on_two_cores(
                 number, documents = inbox.get_nowait()
                 own[number] = _write_segment(ix, documents)
         inbox.put(None)
-        theirs = _helper_result(helper, outbox)
+        theirs = dict(_reply(helper, outbox))  # batch number -> segment id
         if sorted([*own, *theirs]) != list(range(batches)):
             raise IndexBuildFailed(
                 f"{batches} batches were sent but {len(own) + len(theirs)} segments written"
@@ -127,8 +127,8 @@ def _write_segment(ix, documents: list[IndexDocument]) -> str:
     return segment_id
 
 
-def _helper_result(helper, outbox) -> dict[int, str]:
-    """What the helper reports once its batches are written: batch number -> segment id."""
+def _reply(helper, outbox):
+    """The helper's next report; IndexBuildFailed if it reports an error or dies waiting."""
     while True:
         try:
             kind, value = outbox.get(timeout=HELPER_POLL_S)
@@ -140,7 +140,7 @@ def _helper_result(helper, outbox) -> dict[int, str]:
             continue
         if kind == "error":
             raise IndexBuildFailed(f"the helper process writing the index failed: {value}")
-        return dict(value)
+        return value
 
 
 def _adopt_helper_segments(
@@ -207,55 +207,47 @@ class SegmentHelper:
     the process that shows the window, the window stops for that long. Here a
     batch is written in another process, into a folder of its own inside the
     index folder; the caller then adopts the segment (`SearchIndex.adopt`),
-    which only moves files and commits a new table of contents.
+    which only moves files and commits a new table of contents. The process
+    starts with the first batch (small imports never start it) and stops when
+    the `with` block ends.
     """
 
     def __init__(self, index_folder: Path) -> None:
         self.folder = index_folder / HELPER_FOLDER
-        context = multiprocessing.get_context("spawn")
-        self._inbox = context.Queue(1)
-        self._outbox = context.Queue()
-        self._process = context.Process(
-            target=_segments_on_request,
-            args=(str(self.folder), self._inbox, self._outbox),
-            daemon=True,
-        )
-        self._process.start()
-        self._batches = 0
         self.usable = True  # until it fails once: then the import writes everything itself
+        self._process = None
+        self._batches = 0
+
+    def __enter__(self) -> SegmentHelper:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self._process is not None:
+            _stop(self._process, self._inbox)
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def write(self, documents: list[IndexDocument]) -> tuple[Path, str]:
         """Write one batch as one segment; returns its folder and segment id.
 
         Raises IndexBuildFailed when the helper failed or died.
         """
+        if self._process is None:
+            context = multiprocessing.get_context("spawn")
+            self._inbox, self._outbox = context.Queue(1), context.Queue()
+            self._process = context.Process(
+                target=_segments_on_request,
+                args=(str(self.folder), self._inbox, self._outbox),
+                daemon=True,
+            )
+            self._process.start()
+        self._batches += 1
+        self._inbox.put((self._batches, documents))
         try:
-            return self._write(documents)
+            folder, segment_id = _reply(self._process, self._outbox)
         except IndexBuildFailed:
             self.usable = False
             raise
-
-    def _write(self, documents: list[IndexDocument]) -> tuple[Path, str]:
-        self._batches += 1
-        self._inbox.put((self._batches, documents))
-        while True:
-            try:
-                kind, value = self._outbox.get(timeout=HELPER_POLL_S)
-            except queue.Empty:
-                if not self._process.is_alive():
-                    raise IndexBuildFailed(
-                        "the helper process writing the index stopped "
-                        f"(exit code {self._process.exitcode})"
-                    ) from None
-                continue
-            if kind == "error":
-                raise IndexBuildFailed(f"the helper process writing the index failed: {value}")
-            folder, segment_id = value
-            return Path(folder), segment_id
-
-    def close(self) -> None:
-        _stop(self._process, self._inbox)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        return Path(folder), segment_id
 
 
 def _segments_on_request(folder: str, inbox, outbox) -> None:
