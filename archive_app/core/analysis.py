@@ -200,6 +200,24 @@ def _lexeme(language: str, folded: str) -> tuple[str, ...]:
     return tuple(forms)[:_LEXEME_LIMIT]
 
 
+class _Memo(dict):
+    """A dictionary that computes a missing value once: lookups of known words stay in C.
+
+    It keeps at most `limit` values; past that a new word is computed each time.
+    """
+
+    def __init__(self, compute: Callable[[str], str], limit: int = _CACHE_LIMIT) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, key: str) -> str:
+        value = self.compute(key)
+        if len(self) < self.limit:
+            self[key] = value
+        return value
+
+
 class NormalizingTokenizer(Tokenizer):
     """A whole analyzer in one tokenizer: usable wherever Whoosh takes an analyzer."""
 
@@ -212,7 +230,7 @@ class NormalizingTokenizer(Tokenizer):
 
     def _setup(self) -> None:
         self._expression = re.compile(self.pattern)
-        self._caches: dict[tuple[str, str], dict[str, str]] = {}
+        self._caches: dict[tuple[str, str], _Memo] = {}
 
     # The schema is pickled into the index: keep the settings, not the caches.
     def __getstate__(self) -> dict[str, Any]:
@@ -241,30 +259,53 @@ class NormalizingTokenizer(Tokenizer):
 
     def normalizer(self, profile: tuple[str, str]) -> Callable[[str], str]:
         """The cached word → indexed form function for a (Latin, Cyrillic) language profile."""
-        cache_ = self._caches.get(profile)
-        if cache_ is None:
-            cache_ = self._caches[profile] = {}
+        return self._forms(profile).__getitem__
+
+    def _forms(self, profile: tuple[str, str]) -> _Memo:
+        forms = self._caches.get(profile)
+        if forms is None:
+            forms = self._caches[profile] = _Memo(self._form_function(profile))
+        return forms
+
+    def _form_function(self, profile: tuple[str, str]) -> Callable[[str], str]:
         latin, cyrillic = profile
         stem, stop = self.stem, self.stop
 
-        def normalize(word: str) -> str:
-            cached = cache_.get(word)
-            if cached is not None:
-                return cached
+        def form(word: str) -> str:
             folded = fold(word)
             if stop and is_stop(folded):
-                result = ""
-            elif not stem:
-                result = folded
-            elif has_cyrillic(folded):
-                result = cyrillic_form(folded, cyrillic)
-            else:
-                result = latin_stem(folded, latin)
-            if len(cache_) < _CACHE_LIMIT:
-                cache_[word] = result
-            return result
+                return ""
+            if not stem:
+                return folded
+            if has_cyrillic(folded):
+                return cyrillic_form(folded, cyrillic)
+            return latin_stem(folded, latin)
 
-        return normalize
+        return form
+
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Each indexed form in `value` with the word positions it occurs at.
+
+        What indexing a text needs, in one loop: the same forms and positions
+        as the tokens of `__call__` (stop words take a position and are left
+        out), without a token object per word.
+        """
+        profile = language_profile(getattr(value, "language", ""), value)
+        forms = self._forms(profile)
+        if self._expression.groups:  # findall would give the groups, not the words
+            words: list[str] = [m.group(0) for m in self._expression.finditer(value)]
+        else:
+            words = self._expression.findall(value)
+        found: dict[str, list[int]] = {}
+        for position, word in enumerate(words):
+            form = forms[word]
+            if form:
+                at = found.get(form)
+                if at is None:
+                    found[form] = [position]
+                else:
+                    at.append(position)
+        return found
 
     def __call__(
         self,
@@ -483,18 +524,6 @@ def latin_spellings(word: str) -> tuple[str, ...]:
             press = pattern.sub(replacement, press)
         spellings.append(press)
     return tuple(dict.fromkeys(spellings))
-
-
-class _Memo(dict):
-    """A dictionary that computes a missing value once (lookups of known words stay in C)."""
-
-    def __init__(self, compute: Callable[[str], str]) -> None:
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key: str) -> str:
-        value = self[key] = self.compute(key)
-        return value
 
 
 @dataclass(frozen=True)

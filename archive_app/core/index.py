@@ -30,7 +30,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import syntax
 from whoosh.qparser.common import attach
 
-from archive_app.core import index_columns, index_files
+from archive_app.core import index_columns, index_files, segment_writing
 from archive_app.core.analysis import (
     CYRILLIC_ANALYSED,
     DEFAULT_LATIN,
@@ -123,6 +123,10 @@ class IndexDocument:
     tags: tuple[str, ...]
     topics: tuple[str, ...]
     note: str = ""
+
+    def text_size(self) -> int:
+        """Characters of text to index: what a batch's memory grows with."""
+        return len(self.title) + len(self.body) + len(self.captions) + len(self.note)
 
 
 @dataclass(frozen=True)
@@ -318,22 +322,47 @@ class SearchIndex:
         new_ids: Collection[str] = frozenset(),
         helper: SegmentHelper | None = None,
     ) -> int:
-        """Apply one batch in one commit; returns how many documents were written.
+        """Apply one batch; returns how many documents were written.
 
-        merge=False leaves the new segment as it is (a bulk import merges once,
-        at its end); otherwise small segments are merged (see _merge_small).
+        merge=True: one commit, and small segments are merged (see _merge_small).
+        merge=False (a bulk import, which merges once at its end): the batch is
+        cut by size (segment_writing.batches), each part one new segment.
         `new_ids` are ids the caller knows the index does not hold (just
         imported): they are added without first looking for a copy to remove.
-        A large batch of only those is written by `helper`, when given, in its
+        A large part of only those is written by `helper`, when given, in its
         process (see index_build.SegmentHelper) and adopted here.
         """
         upserts = list(upserts)
         deletes = list(deletes)
-        if not merge and not deletes and self._written_by(helper, upserts, new_ids):
-            return len(upserts)
+        if merge:
+            return self._commit(upserts, deletes, new_ids, merge=True)
+        count = 0
+        for batch in segment_writing.batches(upserts, IndexDocument.text_size):
+            if not deletes and self._written_by(helper, batch, new_ids):
+                count += len(batch)
+            else:
+                count += self._commit(batch, deletes, new_ids, merge=False)
+                deletes = []
+        if deletes:
+            self._commit([], deletes, new_ids, merge=False)
+        return count
+
+    def _commit(
+        self,
+        upserts: list[IndexDocument],
+        deletes: list[str],
+        new_ids: Collection[str],
+        *,
+        merge: bool,
+    ) -> int:
+        """One commit of these: by Whoosh's writer when merging, else as one new segment."""
         count = 0
         with self._lock:
-            writer = self._ix.writer(limitmb=WRITER_MB)
+            writer = (
+                self._ix.writer(limitmb=WRITER_MB)
+                if merge
+                else segment_writing.BatchWriter(self._ix)
+            )
             try:
                 for article_id in deletes:
                     writer.delete_by_term("id", article_id)
@@ -410,8 +439,8 @@ class SearchIndex:
     ) -> int:
         """Write a new index in `folder`, one segment per `batch` documents.
 
-        Batches of this size are sorted in memory (Whoosh spills larger ones to
-        disk and merges them in Python, several times slower), and no segment
+        Each batch is held in memory until its segment is written (and cut
+        short by its size of text, see segment_writing.batches), and no segment
         is merged afterwards, so memory stays bounded at any archive size.
         With two cores (None: when the machine has them and the index is large
         enough to repay starting a helper process) a helper writes about half
@@ -428,27 +457,14 @@ class SearchIndex:
         folder.mkdir(parents=True, exist_ok=True)
         ix = index.create_in(str(folder), build_schema())
         count = 0
-        writer = None
         try:
-            for doc in docs:
-                if cancel is not None and cancel.is_set():
-                    raise IndexBuildCancelled("index rebuild cancelled")
-                if writer is None:
-                    writer = ix.writer(limitmb=WRITER_MB)
-                writer.add_document(**_fields_of(doc))
-                count += 1
-                if count % batch == 0:
-                    writer.commit(merge=False)
-                    writer = None
-                if progress is not None and count % 100 == 0:
+            for documents in build_batches(docs, batch, cancel):
+                write_segment(ix, documents)
+                count += len(documents)
+                if progress is not None:
                     progress(count, total)
-            if writer is not None:
-                writer.commit(merge=False)
-                writer = None
             index_files.record_checksums(ix, folder)
         finally:
-            if writer is not None:
-                writer.cancel()
             ix.close()
         if progress is not None:
             progress(count, total)
@@ -808,6 +824,34 @@ def _add_query_plugins(parser: qparser.QueryParser) -> None:
     aliases = {"tags": ["tag"], "topics": ["topic"], "content": ["body", "text"], "notes": ["note"]}
     parser.add_plugin(qparser.FieldAliasPlugin(aliases))
     parser.add_plugin(qparser.GtLtPlugin())
+
+
+def build_batches(
+    docs: Iterable[IndexDocument], size: int, cancel: threading.Event | None
+) -> Iterator[list[IndexDocument]]:
+    """`docs` in batches of one segment each; IndexBuildCancelled once `cancel` is set."""
+
+    def until_cancelled() -> Iterator[IndexDocument]:
+        for doc in docs:
+            if cancel is not None and cancel.is_set():
+                raise IndexBuildCancelled("index rebuild cancelled")
+            yield doc
+
+    return segment_writing.batches(until_cancelled(), IndexDocument.text_size, size)
+
+
+def write_segment(ix, documents: list[IndexDocument]) -> str:
+    """One batch, one new segment, one commit (nothing merged); its segment id."""
+    writer = segment_writing.BatchWriter(ix)
+    try:
+        for doc in documents:
+            writer.add_document(**_fields_of(doc))
+    except BaseException:
+        writer.cancel()
+        raise
+    segment_id = writer.get_segment().segment_id()
+    writer.commit(merge=False)
+    return segment_id
 
 
 def commit_listing(ix, listing: Callable[[list], list]) -> None:

@@ -22,20 +22,19 @@ import os
 import queue
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index
 
 from archive_app.core import index_files
 from archive_app.core.index import (
-    WRITER_MB,
-    IndexBuildCancelled,
     IndexBuildFailed,
     IndexDocument,
-    _fields_of,
+    build_batches,
     build_schema,
     commit_listing,
+    write_segment,
 )
 
 HELPER_FOLDER = "helper"  # inside the folder being built; gone once its segments moved
@@ -67,11 +66,11 @@ def build_on_two_cores(
     own: dict[int, str] = {}  # batch number -> the id of the segment written here
     count = batches = 0
     try:
-        for documents in _batches(docs, batch, cancel):
+        for documents in build_batches(docs, batch, cancel):
             try:
                 inbox.put_nowait((batches, documents))
             except queue.Full:
-                own[batches] = _write_segment(ix, documents)
+                own[batches] = write_segment(ix, documents)
             batches += 1
             count += len(documents)
             if progress is not None:
@@ -81,7 +80,7 @@ def build_on_two_cores(
         with contextlib.suppress(queue.Empty):
             while True:
                 number, documents = inbox.get_nowait()
-                own[number] = _write_segment(ix, documents)
+                own[number] = write_segment(ix, documents)
         inbox.put(None)
         theirs = dict(_reply(helper, outbox))  # batch number -> segment id
         if sorted([*own, *theirs]) != list(range(batches)):
@@ -96,35 +95,6 @@ def build_on_two_cores(
     if progress is not None:
         progress(count, total)
     return count
-
-
-def _batches(
-    docs: Iterable[IndexDocument], size: int, cancel: threading.Event | None
-) -> Iterator[list[IndexDocument]]:
-    documents: list[IndexDocument] = []
-    for doc in docs:
-        if cancel is not None and cancel.is_set():
-            raise IndexBuildCancelled("index rebuild cancelled")
-        documents.append(doc)
-        if len(documents) == size:
-            yield documents
-            documents = []
-    if documents:
-        yield documents
-
-
-def _write_segment(ix, documents: list[IndexDocument]) -> str:
-    """One batch, one segment, one commit (sorted in memory, nothing merged); its id."""
-    writer = ix.writer(limitmb=WRITER_MB)
-    try:
-        for doc in documents:
-            writer.add_document(**_fields_of(doc))
-    except BaseException:
-        writer.cancel()
-        raise
-    segment_id = writer.get_segment().segment_id()
-    writer.commit(merge=False)
-    return segment_id
 
 
 def _reply(helper, outbox):
@@ -191,7 +161,7 @@ def _write_in_helper(folder: str, inbox, outbox) -> None:
                 if job is None:
                     break
                 number, documents = job
-                written[number] = _write_segment(ix, documents)
+                written[number] = write_segment(ix, documents)
         finally:
             ix.close()
         outbox.put(("done", sorted(written.items())))
@@ -263,7 +233,7 @@ def _segments_on_request(folder: str, inbox, outbox) -> None:
             target.mkdir(parents=True)
             ix = index.create_in(str(target), build_schema())
             try:
-                segment_id = _write_segment(ix, documents)
+                segment_id = write_segment(ix, documents)
             finally:
                 ix.close()
             outbox.put(("segment", (str(target), segment_id)))

@@ -29,7 +29,7 @@ def numeric_column(reader, field: str, dtype=np.int64) -> np.ndarray:
     for segment, base in reader.leaf_readers():
         count = segment.doc_count_all()
         if count and segment.has_column(field):
-            values = _fixed_width(segment.column_reader(field, translate=False), count)
+            values = fixed_width(segment.column_reader(field, translate=False), count)
             out[base : base + count] = values
     return out
 
@@ -48,7 +48,7 @@ def field_lengths(reader, field: str) -> np.ndarray:
             out[base : base + count] = [length(d, field, 0) or 0 for d in range(count)]
             continue
         if column is not None:  # None: no document of the segment has the field
-            out[base : base + count] = _LENGTH_OF_BYTE[_fixed_width(column, count)]
+            out[base : base + count] = _LENGTH_OF_BYTE[fixed_width(column, count)]
     return out
 
 
@@ -57,7 +57,7 @@ def _length_column(segment, field: str):
     return segment._perdoc._cached_reader(whoosh3._lenfield(field), whoosh3.LENGTHS_COLUMN)
 
 
-def _fixed_width(column, count: int) -> np.ndarray:
+def fixed_width(column, count: int) -> np.ndarray:
     """A fixed-width column reader's values for documents 0..count-1."""
     try:
         source, start = column._dbfile, column._basepos
