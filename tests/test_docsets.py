@@ -136,3 +136,15 @@ def test_columns_read_whole_match_whoosh_value_by_value(index: SearchIndex):
         segment = reader.leaf_readers()[0][0]
         assert index_columns._length_column(segment, "content") is not None
         assert hasattr(segment.column_reader("date_key", translate=False), "_basepos")
+
+
+def test_cached_phrase_positions_leave_the_garbage_collectors_view(index: SearchIndex):
+    import gc
+
+    assert index.search('"winter camp"').total > 0
+    gc.collect()
+    with index._lock:
+        docsets = index._facet_cache(index._current_searcher()).docsets
+        kept = [at for found in docsets._position_lists.values() for at in found.values()]
+    assert kept
+    assert not any(gc.is_tracked(at) for at in kept)

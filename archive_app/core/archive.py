@@ -506,13 +506,16 @@ class Archive:
         before the other files, since only an empty archive takes one. The other
         passed-over files keep their reasons in `skipped`.
         """
-        from archive_app.core import bundle
-
         for problem in passed_over:
             path = Path(problem.path)
             if not (problem.path.lower().endswith(".zip") and path.is_file()):
                 skipped.append(problem)
                 continue
+            # Loaded only for a zip: loading it (compiling it when there is no bytecode
+            # cache, and the full garbage collection its new objects can set off) holds
+            # the interpreter lock, and with it the window, for tens of milliseconds.
+            from archive_app.core import bundle
+
             reason = bundle.not_a_bundle_reason(path)
             if reason is not None:
                 skipped.append(Problem(str(path), reason))

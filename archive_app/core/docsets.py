@@ -161,7 +161,9 @@ class DocSets:
         self._scored: OrderedDict[tuple[str, str], _ScoredTerm] = OrderedDict()
         self._scored_postings = 0
         self._lengths: dict[str, np.ndarray] = {}
-        self._position_lists: OrderedDict[tuple[str, str], dict[int, list[int]]] = OrderedDict()
+        self._position_lists: OrderedDict[tuple[str, str], dict[int, tuple[int, ...]]] = (
+            OrderedDict()
+        )
 
     def all_docs(self) -> DocSet:
         if self._all is None:
@@ -306,15 +308,20 @@ class DocSets:
 
         return DocSet.of(d for d in candidates if chained(d))
 
-    def _positions(self, field: str, text: str, docs: list[int]) -> dict[int, list[int]]:
-        """Positions of a word in the given documents (all of which hold it)."""
+    def _positions(self, field: str, text: str, docs: list[int]) -> dict[int, tuple[int, ...]]:
+        """Positions of a word in the given documents (all of which hold it).
+
+        Kept as tuples: the garbage collector stops visiting a tuple of numbers
+        after one pass, while each list of them would lengthen every full pass
+        (hundreds of thousands of them after a few phrase searches).
+        """
         key = (field, text)
         cached = self._position_lists.get(key)
         if cached is not None and all(d in cached for d in docs):
             self._position_lists.move_to_end(key)
             return cached
         postings = self.reader.postings(field, text)
-        found: dict[int, list[int]] = {}
+        found: dict[int, tuple[int, ...]] = {}
         if len(docs) * 8 < self.reader.doc_frequency(field, text):
             for docnum in docs:  # a few documents in a long list: skip to each
                 if not postings.is_active():
@@ -322,9 +329,9 @@ class DocSets:
                 if postings.id() < docnum:
                     postings.skip_to(docnum)
                 if postings.is_active() and postings.id() == docnum:
-                    found[docnum] = postings.value_as("positions")
+                    found[docnum] = tuple(postings.value_as("positions"))
         else:
-            found = dict(postings.items_as("positions"))
+            found = {d: tuple(at) for d, at in postings.items_as("positions")}
         self._position_lists[key] = found
         if len(self._position_lists) > MAX_CACHED_POSITIONS:
             self._position_lists.popitem(last=False)

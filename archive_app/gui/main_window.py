@@ -47,6 +47,7 @@ from archive_app.gui.import_flow import (
 )
 from archive_app.gui.import_summary import ImportSummaryDialog
 from archive_app.gui.limits_dialog import LimitsDialog
+from archive_app.gui.long_lived import freeze_long_lived_objects, unfreeze_long_lived_objects
 from archive_app.gui.messages import friendly_message, show_error
 from archive_app.gui.reader import ArticleReader
 from archive_app.gui.results_view import ResultsView
@@ -511,6 +512,9 @@ class MainWindow(QMainWindow):
                 write=True,
                 key="daily-backup",
             )
+        # What exists now lives as long as the archive stays open: later full garbage
+        # collections, which hold up the window whichever thread runs them, skip it.
+        freeze_long_lived_objects()
 
     def _backup_made(self, warning: str) -> None:
         if warning:
@@ -562,6 +566,7 @@ class MainWindow(QMainWindow):
         self.archive.close()
         self.archive = None
         self.result_ids = None
+        unfreeze_long_lived_objects()  # the closed archive's reference cycles can go now
         self._set_archive_actions(False)
         self.banner.hide()  # it spoke of the archive just closed
 

@@ -54,6 +54,10 @@ class Job:
             self._report(done, total, text)
 
 
+def _no_report(_done: int, _total: int, _text: str) -> None:
+    pass
+
+
 class _Signals(QObject):
     progressed = Signal(int, int, str)
     succeeded = Signal(object)
@@ -162,7 +166,13 @@ class TaskRunner(QObject):
 
     def _ended(self, handle: TaskHandle, key: str | None, write: bool, on_end) -> None:
         handle.done = True
-        self._live.pop(handle, None)
+        signals = self._live.pop(handle, None)
+        # The job refers to its signals and their connections to the job's handle, a
+        # cycle through Qt that the garbage collector cannot see: unbroken, every task
+        # ever run would stay in memory and lengthen each full collection.
+        handle.job._report = _no_report
+        if signals is not None:
+            signals.deleteLater()
         if key is not None and self._by_key.get(key) is handle:
             del self._by_key[key]
         if write:
