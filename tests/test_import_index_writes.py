@@ -135,11 +135,11 @@ def test_an_import_whose_index_helper_fails_indexes_everything_itself(tmp_path: 
     monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
     monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
 
-    def failing(self, documents):
+    def failing(self):
         self.usable = False
         raise index_build.IndexBuildFailed("the helper process exited with code 1")
 
-    monkeypatch.setattr(index_build.SegmentHelper, "write", failing)
+    monkeypatch.setattr(index_build.SegmentHelper, "receive", failing)
     write_reports(tmp_path / "in", 300)
     archive = Archive.open(tmp_path / "archive")
     try:
@@ -147,6 +147,72 @@ def test_an_import_whose_index_helper_fails_indexes_everything_itself(tmp_path: 
         report = archive.import_paths([tmp_path / "in"])
         assert len(report.imported) == 300
         assert indexed_ids(archive) == sorted(item.id for item in report.imported)
+        assert archive.check().ok
+    finally:
+        archive.close()
+
+
+def test_the_import_goes_on_storing_while_the_helper_writes_a_segment(tmp_path: Path, monkeypatch):
+    """A batch is sent, the next articles are stored, and only then is the segment adopted."""
+    from archive_app.core import index as index_module
+    from archive_app.core import index_build
+
+    monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
+    monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
+    events: list[tuple[str, int]] = []
+    archive = Archive.open(tmp_path / "archive")
+
+    def stored() -> int:
+        return int(archive.catalog.scalar("SELECT count(*) FROM articles"))
+
+    send, receive = index_build.SegmentHelper.send, index_build.SegmentHelper.receive
+    monkeypatch.setattr(
+        index_build.SegmentHelper,
+        "send",
+        lambda self, docs: events.append(("send", stored())) or send(self, docs),
+    )
+    monkeypatch.setattr(
+        index_build.SegmentHelper,
+        "receive",
+        lambda self: events.append(("receive", stored())) or receive(self),
+    )
+    write_reports(tmp_path / "in", 300)
+    try:
+        archive.parallel_import = True
+        report = archive.import_paths([tmp_path / "in"])
+        assert len(report.imported) == 300
+        assert events == [("send", 120), ("receive", 240), ("send", 240), ("receive", 300)]
+        assert indexed_ids(archive) == sorted(item.id for item in report.imported)
+    finally:
+        archive.close()
+
+
+def test_an_import_stopped_while_a_segment_is_written_indexes_it_at_the_next_open(
+    tmp_path: Path, monkeypatch
+):
+    from archive_app.core import index as index_module
+    from archive_app.core import index_build
+
+    monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
+    monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
+
+    def stopped(self):
+        raise KeyboardInterrupt  # the import ends here, its sent batch never adopted
+
+    monkeypatch.setattr(index_build.SegmentHelper, "receive", stopped)
+    write_reports(tmp_path / "in", 300)
+    archive = Archive.open(tmp_path / "archive")
+    archive.parallel_import = True
+    with pytest.raises(KeyboardInterrupt):
+        archive.import_paths([tmp_path / "in"])
+    assert archive.catalog.scalar("SELECT count(*) FROM index_queue") >= 120
+    stored = sorted(r["id"] for r in archive.catalog.query("SELECT id FROM articles"))
+    archive.close()
+    monkeypatch.undo()
+    archive = Archive.open(tmp_path / "archive")
+    try:
+        assert indexed_ids(archive) == stored
+        assert not (archive.root / "index" / "helper").exists()
         assert archive.check().ok
     finally:
         archive.close()

@@ -13,6 +13,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.query import Every
@@ -94,6 +95,14 @@ INDEX_BATCH = 500  # index work applied per commit
 IMPORT_BATCH = 1000  # during a large import: fewer segments, each sorted in memory
 ROW_BATCH = 500  # ids per catalog query when reading result rows
 LANGUAGES_DETECTED_KEY = "languages_detected"  # meta: articles from before detection have theirs
+
+
+@dataclass(frozen=True)
+class _SentBatch:
+    """Index work handed to the import's segment helper: its queue rows and documents."""
+
+    rows: list
+    docs: list[IndexDocument]
 
 
 class ArchiveError(Exception):
@@ -397,6 +406,7 @@ class Archive:
         used_images: set[Path] = set()
         unindexed: set[str] = set()  # stored here, not in the index yet: nothing to replace
         article_files = [f.path for f in found.files if not f.is_image]
+        sent: list[_SentBatch] = []  # index work the segment helper is writing
         cancelled = False
         # One helper per core: web pages cost far more to parse than to store, so the
         # main process idles unless both cores parse; for text it is the reverse,
@@ -465,10 +475,9 @@ class Archive:
                             article.parsed.record_locator,
                         )
                     )
-                if self._queued_count() >= IMPORT_BATCH:
-                    self._drain_index_queue(
-                        batch=IMPORT_BATCH, merge=False, new_ids=unindexed, helper=helper
-                    )
+                if self._queued_count() >= IMPORT_BATCH * (1 + len(sent)):
+                    self._index_import_batch(helper, unindexed, sent)
+            self._receive_sent(helper, unindexed, sent)
             self._drain_index_queue(new_ids=unindexed)
         if progress is not None and not cancelled:
             progress(len(article_files), len(article_files))
@@ -555,7 +564,6 @@ class Archive:
         batch: int = INDEX_BATCH,
         merge: bool = True,
         new_ids: set[str] | None = None,
-        helper: SegmentHelper | None = None,
     ) -> None:
         """Apply the catalog's pending index work in batches, then clear what was applied.
 
@@ -574,9 +582,7 @@ class Archive:
             deletes = [r["article_id"] for r in rows if r["op"] == "delete"]
             docs = [doc for doc in map(self._index_document, upserts) if doc is not None]
             try:
-                self.index.write(
-                    docs, deletes, merge=merge, new_ids=new_ids or frozenset(), helper=helper
-                )
+                self.index.write(docs, deletes, merge=merge, new_ids=new_ids or frozenset())
             except IndexDamaged:
                 # The catalog and its queue are whole: an index built from them holds this too.
                 self.index = self._build_index(progress)
@@ -593,6 +599,44 @@ class Archive:
             done += len(rows)
             if progress is not None:
                 progress(min(done, total), total)
+
+    def _index_import_batch(
+        self, helper: SegmentHelper | None, new_ids: set[str], sent: list[_SentBatch]
+    ) -> None:
+        """During an import: the next batch of index work, sent to `helper` to write
+        while this process goes on storing articles, or written here.
+
+        The batch sent before is adopted first. Queue rows are cleared only once
+        their documents are in the index: after a crash they are indexed at the
+        next open.
+        """
+        self._receive_sent(helper, new_ids, sent)
+        rows = self.catalog.query(
+            "SELECT article_id, op FROM index_queue ORDER BY rowid LIMIT ?", (IMPORT_BATCH,)
+        )
+        upserts = [r["article_id"] for r in rows if r["op"] == "upsert"]
+        if len(upserts) == len(rows):
+            docs = [doc for doc in map(self._index_document, upserts) if doc is not None]
+            if self.index.send(helper, docs, new_ids):
+                sent.append(_SentBatch(rows, docs))
+                return
+        self._drain_index_queue(batch=IMPORT_BATCH, merge=False, new_ids=new_ids)
+
+    def _receive_sent(
+        self, helper: SegmentHelper | None, new_ids: set[str], sent: list[_SentBatch]
+    ) -> None:
+        """Adopt what `helper` wrote for the batches sent (writing here any it failed to),
+        then clear their queue rows."""
+        while sent:
+            batch = sent.pop(0)
+            if helper is None or not self.index.receive(helper):
+                self.index.write(batch.docs, merge=False, new_ids=new_ids)
+            with self.catalog.transaction() as conn:
+                conn.executemany(
+                    "DELETE FROM index_queue WHERE article_id = ? AND op = ?",
+                    [(r["article_id"], r["op"]) for r in batch.rows],
+                )
+            new_ids.difference_update(r["article_id"] for r in batch.rows)
 
     def _index_document(self, article_id: str) -> IndexDocument | None:
         row = self.catalog.query_one("SELECT * FROM articles WHERE id = ?", (article_id,))

@@ -320,7 +320,6 @@ class SearchIndex:
         *,
         merge: bool = True,
         new_ids: Collection[str] = frozenset(),
-        helper: SegmentHelper | None = None,
     ) -> int:
         """Apply one batch; returns how many documents were written.
 
@@ -329,8 +328,8 @@ class SearchIndex:
         cut by size (segment_writing.batches), each part one new segment.
         `new_ids` are ids the caller knows the index does not hold (just
         imported): they are added without first looking for a copy to remove.
-        A large part of only those is written by `helper`, when given, in its
-        process (see index_build.SegmentHelper) and adopted here.
+        (An import's large batches of those are written in a helper process
+        instead: see `send`.)
         """
         upserts = list(upserts)
         deletes = list(deletes)
@@ -338,11 +337,8 @@ class SearchIndex:
             return self._commit(upserts, deletes, new_ids, merge=True)
         count = 0
         for batch in segment_writing.batches(upserts, IndexDocument.text_size):
-            if not deletes and self._written_by(helper, batch, new_ids):
-                count += len(batch)
-            else:
-                count += self._commit(batch, deletes, new_ids, merge=False)
-                deletes = []
+            count += self._commit(batch, deletes, new_ids, merge=False)
+            deletes = []
         if deletes:
             self._commit([], deletes, new_ids, merge=False)
         return count
@@ -388,19 +384,30 @@ class SearchIndex:
             index_files.record_checksums(self._ix, self.folder)
         return count
 
-    def _written_by(
+    def send(
         self, helper: SegmentHelper | None, upserts: list[IndexDocument], new_ids: Collection[str]
     ) -> bool:
-        """Whether `helper` wrote these (then adopted here): only a large batch of
-        new articles goes to it. False when it may not or could not; the caller
-        then writes them itself."""
-        if helper is None or not helper.usable or len(upserts) < HELPER_BATCH_MIN:
+        """Hand a batch to `helper` to write as a segment while the caller goes on;
+        `receive` adopts it. Only one batch of new articles (`new_ids`: nothing to
+        replace), large enough to repay the trip and small enough to be one
+        segment, goes; False (nothing sent) for any other."""
+        if helper is None or not helper.usable:
+            return False
+        if not HELPER_BATCH_MIN <= len(upserts) <= segment_writing.BATCH_DOCUMENTS:
+            return False
+        if sum(doc.text_size() for doc in upserts) > segment_writing.BATCH_CHARACTERS:
             return False
         if not all(doc.id in new_ids for doc in upserts):
             return False
+        helper.send(upserts)
+        return True
+
+    def receive(self, helper: SegmentHelper) -> bool:
+        """Adopt the segment `helper` wrote for the batch last sent; False if it failed
+        (it is not asked again, and the caller writes that batch itself)."""
         try:
-            folder, segment_id = helper.write(upserts)
-        except IndexBuildFailed:  # the helper is not asked again
+            folder, segment_id = helper.receive()
+        except IndexBuildFailed:
             return False
         self.adopt(folder, segment_id)
         return True

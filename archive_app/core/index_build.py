@@ -177,9 +177,10 @@ class SegmentHelper:
     the process that shows the window, the window stops for that long. Here a
     batch is written in another process, into a folder of its own inside the
     index folder; the caller then adopts the segment (`SearchIndex.adopt`),
-    which only moves files and commits a new table of contents. The process
-    starts with the first batch (small imports never start it) and stops when
-    the `with` block ends.
+    which only moves files and commits a new table of contents. A batch is
+    sent, the caller goes on (storing the next articles), and receives the
+    segment when it next needs to. The process starts with the first batch
+    (small imports never start it) and stops when the `with` block ends.
     """
 
     def __init__(self, index_folder: Path) -> None:
@@ -196,11 +197,8 @@ class SegmentHelper:
             _stop(self._process, self._inbox)
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def write(self, documents: list[IndexDocument]) -> tuple[Path, str]:
-        """Write one batch as one segment; returns its folder and segment id.
-
-        Raises IndexBuildFailed when the helper failed or died.
-        """
+    def send(self, documents: list[IndexDocument]) -> None:
+        """Start writing one batch as one segment; `receive` waits for it. One at a time."""
         if self._process is None:
             context = multiprocessing.get_context("spawn")
             self._inbox, self._outbox = context.Queue(1), context.Queue()
@@ -212,6 +210,12 @@ class SegmentHelper:
             self._process.start()
         self._batches += 1
         self._inbox.put((self._batches, documents))
+
+    def receive(self) -> tuple[Path, str]:
+        """The folder and segment id of the batch last sent, once written.
+
+        Raises IndexBuildFailed when the helper failed or died.
+        """
         try:
             folder, segment_id = _reply(self._process, self._outbox)
         except IndexBuildFailed:
