@@ -85,7 +85,11 @@ class _Runnable(QRunnable):
         self._fn, self._job, self._signals = fn, job, signals
 
     def run(self) -> None:
-        _execute(self._fn, self._job, self._signals)
+        try:
+            _execute(self._fn, self._job, self._signals)
+        finally:
+            # Qt frees the runnable when it likes; the task's objects need not wait for it.
+            self._fn = self._job = self._signals = None
 
 
 def _execute(fn: Callable[[Job], Any], job: Job, signals: _Signals) -> None:
