@@ -42,6 +42,7 @@ import bisect  # noqa: E402
 import contextlib  # noqa: E402
 import cProfile  # noqa: E402
 import fcntl  # noqa: E402
+import gc  # noqa: E402
 import io  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
@@ -890,8 +891,10 @@ def measure_scrolling(session: Session, timeout_s: float = 600) -> dict[str, Any
     total = model.total
     results.arm()
     steps: list[dict[str, Any]] = []
+    collections = CollectionLog()
     started = now()
     frames = results.frames
+    collections.start()
     while now() - started < timeout_s:
         at_end = bar.value() >= bar.maximum()
         if at_end and not model.canFetchMore(root):
@@ -916,6 +919,7 @@ def measure_scrolling(session: Session, timeout_s: float = 600) -> dict[str, Any
             }
         )
     scrolled = now()
+    collections.stop()
     batch = model.batch_size
     visited = {
         b
@@ -959,7 +963,47 @@ def measure_scrolling(session: Session, timeout_s: float = 600) -> dict[str, Any
         "every_visited_row_loaded": all_loaded,
         "all_rows_loaded_s": round(last_arrival - started, 2),
         "batches_visited": len(visited),
+        "slowest_frames": slowest_steps(steps, collections),
     }
+
+
+def slowest_steps(steps: list[dict[str, Any]], collections: CollectionLog) -> list[dict]:
+    """The three slowest frames: which step, and the full collections that ran inside them."""
+    timed = [(ms(s["frame"] - s["at"]), n, s) for n, s in enumerate(steps) if s["frame"]]
+    return [
+        {
+            "step": n,
+            "frame_ms": round(frame, 1),
+            "full_collections_ms": collections.within(s["at"], s["frame"]),
+        }
+        for frame, n, s in sorted(timed, key=lambda t: t[0], reverse=True)[:3]
+    ]
+
+
+class CollectionLog:
+    """Full (generation 2) garbage collections: when each ran and for how long."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[float, float]] = []
+        self._began = 0.0
+
+    def _note(self, phase: str, info: dict) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._began = now()
+        else:
+            self.spans.append((self._began, now()))
+
+    def start(self) -> None:
+        gc.callbacks.append(self._note)
+
+    def stop(self) -> None:
+        if self._note in gc.callbacks:
+            gc.callbacks.remove(self._note)
+
+    def within(self, start: float, end: float) -> list[float]:
+        return [round(ms(b - a), 1) for a, b in self.spans if a >= start and b <= end]
 
 
 # --------------------------------------------------------------------------- 3. import stalls
