@@ -51,6 +51,7 @@ from archive_app.gui.tasks import TaskRunner
 SORTS = (("Relevance", "relevance"), ("Newest", "newest"), ("Oldest", "oldest"))
 COMPARED_AT_ONCE = (2, 4)  # the fewest and the most articles "Compare selected" takes
 COMPARE_SHORTCUT = "Ctrl+Shift+C"
+LAYOUT_BATCH = 5000  # rows laid out per pass of the event loop: a few milliseconds
 
 
 def count_text(total: int) -> str:
@@ -100,6 +101,11 @@ class ResultsList(QListView):
         super().__init__(parent)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setUniformItemSizes(True)
+        # Qt lays out every row again when rows are added or the list is resized,
+        # about 1.7 µs a row: 170 ms at 100,000 hits in one go. In batches the
+        # window paints between them.
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(LAYOUT_BATCH)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)  # hover highlight

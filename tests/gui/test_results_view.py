@@ -360,3 +360,26 @@ def test_rows_with_versions_show_a_link_that_asks_for_them(versions_view, qtbot)
     title = view.list.visualRect(view.model.index(with_versions)).topLeft() + QPoint(30, 14)
     qtbot.mouseClick(view.list.viewport(), Qt.MouseButton.LeftButton, pos=title)
     assert seen == [] and view.selected_ids() == [view.model.id_at(with_versions)]
+
+
+def test_a_long_list_is_laid_out_in_batches_and_reaches_its_last_row(qtbot):
+    from PySide6.QtCore import QStringListModel
+
+    from archive_app.gui.results_view import LAYOUT_BATCH, ResultsList
+
+    listing = ResultsList()
+    qtbot.addWidget(listing)
+    listing.resize(420, 640)
+    rows = LAYOUT_BATCH * 4
+    listing.setModel(QStringListModel([f"row {n}" for n in range(rows)]))
+    listing.show()
+    qtbot.waitExposed(listing)
+    assert listing.layoutMode() == listing.LayoutMode.Batched
+    last = listing.model().index(rows - 1, 0)
+
+    def last_row_shown() -> bool:
+        listing.scrollToBottom()
+        return listing.viewport().rect().intersects(listing.visualRect(last))
+
+    qtbot.waitUntil(last_row_shown, timeout=5_000)
+    assert listing.indexAt(listing.visualRect(last).center()) == last
