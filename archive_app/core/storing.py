@@ -210,9 +210,11 @@ def duplicate_links(
     seeds = [k for k in keys if held[k] <= COMMON_KEY_ARTICLES]
     if not seeds:
         seeds = [min(keys, key=lambda k: held[k])]
+    # `+value`: the articles holding a seed are found first (through the article_id
+    # index) and only their keys counted, never every holder of a stock phrase's key.
     candidates = catalog.query(
         f"SELECT a.id, a.sketch FROM articles a JOIN ("
-        f" SELECT article_id, count(*) AS shared FROM text_sketches WHERE value IN ({marks})"
+        f" SELECT article_id, count(*) AS shared FROM text_sketches WHERE +value IN ({marks})"
         f" AND article_id IN (SELECT article_id FROM text_sketches"
         f" WHERE value IN ({','.join('?' * len(seeds))}))"
         f" GROUP BY article_id HAVING shared >= ? ORDER BY shared DESC LIMIT 20"
