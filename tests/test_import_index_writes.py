@@ -98,13 +98,22 @@ def test_an_id_whose_removal_is_still_pending_is_replaced_not_duplicated(
     assert len(indexed_ids(archive)) == 2
 
 
-def test_large_batches_of_new_articles_are_indexed_in_a_helper_process(tmp_path: Path, monkeypatch):
-    """The window's process never sorts a large batch's postings: another process writes
-    the segment, this one adopts it; every article is then found, once."""
+@pytest.fixture
+def helper_batches(monkeypatch) -> None:
+    """Import batches of 120, each written by the segment helper: 300 files make two."""
     from archive_app.core import index as index_module
 
     monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
     monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
+
+
+def test_large_batches_of_new_articles_are_indexed_in_a_helper_process(
+    tmp_path: Path, monkeypatch, helper_batches
+):
+    """The window's process never sorts a large batch's postings: another process writes
+    the segment, this one adopts it; every article is then found, once."""
+    from archive_app.core import index as index_module
+
     adopted = []
     original = index_module.SearchIndex.adopt
     monkeypatch.setattr(
@@ -128,12 +137,10 @@ def test_large_batches_of_new_articles_are_indexed_in_a_helper_process(tmp_path:
         archive.close()
 
 
-def test_an_import_whose_index_helper_fails_indexes_everything_itself(tmp_path: Path, monkeypatch):
-    from archive_app.core import index as index_module
+def test_an_import_whose_index_helper_fails_indexes_everything_itself(
+    tmp_path: Path, monkeypatch, helper_batches
+):
     from archive_app.core import index_build
-
-    monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
-    monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
 
     def failing(self):
         self.usable = False
@@ -152,13 +159,12 @@ def test_an_import_whose_index_helper_fails_indexes_everything_itself(tmp_path: 
         archive.close()
 
 
-def test_the_import_goes_on_storing_while_the_helper_writes_a_segment(tmp_path: Path, monkeypatch):
+def test_the_import_goes_on_storing_while_the_helper_writes_a_segment(
+    tmp_path: Path, monkeypatch, helper_batches
+):
     """A batch is sent, the next articles are stored, and only then is the segment adopted."""
-    from archive_app.core import index as index_module
     from archive_app.core import index_build
 
-    monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
-    monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
     events: list[tuple[str, int]] = []
     archive = Archive.open(tmp_path / "archive")
 
@@ -188,13 +194,9 @@ def test_the_import_goes_on_storing_while_the_helper_writes_a_segment(tmp_path: 
 
 
 def test_an_import_stopped_while_a_segment_is_written_indexes_it_at_the_next_open(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch, helper_batches
 ):
-    from archive_app.core import index as index_module
     from archive_app.core import index_build
-
-    monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
-    monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
 
     def stopped(self):
         raise KeyboardInterrupt  # the import ends here, its sent batch never adopted

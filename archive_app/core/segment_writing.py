@@ -128,19 +128,22 @@ def _text_postings(field, value: Any) -> list[tuple[bytes, int, float, bytes]] |
     if not isinstance(analyzer, NormalizingTokenizer) or not isinstance(value, str):
         return None
     kind = type(field.format)
-    boost = field.format.field_boost
     if kind is formats.Positions:
         encode = field.format.encode
-        return [
-            (form.encode("utf-8"), len(at), len(at) * boost, encode(at))
-            for form, at in analyzer.positions(value).items()
-        ]
-    if kind is formats.Frequency:
-        return [
-            (form.encode("utf-8"), len(at), len(at) * boost, pack_uint(len(at)))
-            for form, at in analyzer.positions(value).items()
-        ]
-    return None
+    elif kind is formats.Frequency:
+        encode = _frequency
+    else:
+        return None
+    boost = field.format.field_boost
+    return [
+        (form.encode("utf-8"), len(at), len(at) * boost, encode(at))
+        for form, at in analyzer.positions(value).items()
+    ]
+
+
+def _frequency(positions: list[int]) -> bytes:
+    """What Whoosh's Frequency format stores for a word: how often it occurs."""
+    return pack_uint(len(positions))
 
 
 class _TermPool:

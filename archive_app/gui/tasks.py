@@ -31,12 +31,16 @@ class TaskCancelled(Exception):
     """Raised inside a task that noticed it was cancelled; not reported as an error."""
 
 
+def _no_report(_done: int, _total: int, _text: str) -> None:
+    pass
+
+
 @dataclass
 class Job:
     """What a task function receives: where to report progress and how to see a cancel."""
 
     cancel_event: threading.Event = field(default_factory=threading.Event)
-    _report: Callable[[int, int, str], None] = lambda _d, _t, _s: None
+    _report: Callable[[int, int, str], None] = _no_report
     _last: float = 0.0
 
     @property
@@ -52,10 +56,6 @@ class Job:
         if done >= total or now - self._last >= PROGRESS_INTERVAL:
             self._last = now
             self._report(done, total, text)
-
-
-def _no_report(_done: int, _total: int, _text: str) -> None:
-    pass
 
 
 class _Signals(QObject):
