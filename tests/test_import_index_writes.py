@@ -100,11 +100,12 @@ def test_an_id_whose_removal_is_still_pending_is_replaced_not_duplicated(
 
 @pytest.fixture
 def helper_batches(monkeypatch) -> None:
-    """Import batches of 120, each written by the segment helper: 300 files make two."""
+    """Import batches of 120, written by the segment helper: of 300 files, the first 120
+    go while the import goes on, the last 180 are split between it and this process."""
     from archive_app.core import index as index_module
 
     monkeypatch.setattr(archive_module, "IMPORT_BATCH", 120)
-    monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 100)
+    monkeypatch.setattr(index_module, "HELPER_BATCH_MIN", 50)
 
 
 def test_large_batches_of_new_articles_are_indexed_in_a_helper_process(
@@ -127,7 +128,7 @@ def test_large_batches_of_new_articles_are_indexed_in_a_helper_process(
         archive.parallel_import = True
         report = archive.import_paths([tmp_path / "in"])
         assert len(report.imported) == 300 and report.failed == ()
-        assert len(adopted) == 2  # two full batches; the last 60 are written here
+        assert len(adopted) == 3  # one batch of 120, then 90 written there and 90 here
         assert indexed_ids(archive) == sorted(item.id for item in report.imported)
         assert archive.search(SearchRequest("witness 1313")).total >= 1
         assert archive.search(SearchRequest("orphanage")).total == 300
@@ -187,8 +188,44 @@ def test_the_import_goes_on_storing_while_the_helper_writes_a_segment(
         archive.parallel_import = True
         report = archive.import_paths([tmp_path / "in"])
         assert len(report.imported) == 300
-        assert events == [("send", 120), ("receive", 240), ("send", 240), ("receive", 300)]
+        assert events == [("send", 120), ("receive", 300), ("send", 300), ("receive", 300)]
         assert indexed_ids(archive) == sorted(item.id for item in report.imported)
+    finally:
+        archive.close()
+
+
+def test_the_last_work_of_an_import_is_written_on_two_cores_in_catalog_order(
+    tmp_path: Path, monkeypatch, helper_batches
+):
+    """The remainder at the end is halved: the helper writes the older half while this
+    process writes the newer; the index then lists them in that order."""
+    from archive_app.core import index_build
+
+    events: list[tuple[str, int]] = []
+    send, here = index_build.SegmentHelper.send, index_build.SegmentHelper.write_here
+    monkeypatch.setattr(
+        index_build.SegmentHelper,
+        "send",
+        lambda self, docs: events.append(("send", len(docs))) or send(self, docs),
+    )
+    monkeypatch.setattr(
+        index_build.SegmentHelper,
+        "write_here",
+        lambda self, docs: events.append(("here", len(docs))) or here(self, docs),
+    )
+    write_reports(tmp_path / "in", 300)
+    archive = Archive.open(tmp_path / "archive")
+    try:
+        archive.parallel_import = True
+        archive.import_paths([tmp_path / "in"])
+        assert events == [("send", 120), ("send", 90), ("here", 90)]
+        in_catalog = [r[0] for r in archive.catalog.query("SELECT id FROM articles ORDER BY rowid")]
+        with archive.index._ix.searcher() as searcher:
+            in_index = [fields["id"] for fields in searcher.all_stored_fields()]
+        assert in_index == in_catalog
+        assert archive.catalog.scalar("SELECT count(*) FROM index_queue") == 0
+        assert not (archive.root / "index" / "helper").exists()
+        assert archive.check().ok
     finally:
         archive.close()
 

@@ -48,6 +48,7 @@ from archive_app.core.index import (
     QuerySyntaxError,
     SearchIndex,
     source_key,
+    worth_a_helper,
 )
 from archive_app.core.index_build import IndexBuildFailed, SegmentHelper
 from archive_app.core.languages import SAMPLE_CHARS, base_language, detect, is_language_code
@@ -93,6 +94,7 @@ ARCHIVE_FORMAT = 1
 BLOB_WRITES_MARKER = "blob-writes-in-progress"  # see Archive._blob_writes
 INDEX_BATCH = 500  # index work applied per commit
 IMPORT_BATCH = 1000  # during a large import: fewer segments, each sorted in memory
+IMPORT_COMMIT = 100  # articles an import stores per catalog commit
 ROW_BATCH = 500  # ids per catalog query when reading result rows
 LANGUAGES_DETECTED_KEY = "languages_detected"  # meta: articles from before detection have theirs
 
@@ -407,6 +409,7 @@ class Archive:
         unindexed: set[str] = set()  # stored here, not in the index yet: nothing to replace
         article_files = [f.path for f in found.files if not f.is_image]
         sent: list[_SentBatch] = []  # index work the segment helper is writing
+        committed = 0  # articles imported when the catalog last committed
         cancelled = False
         # One helper per core: web pages cost far more to parse than to store, so the
         # main process idles unless both cores parse; for text it is the reverse,
@@ -415,7 +418,15 @@ class Archive:
         # Large batches of new articles are indexed in another process, so that sorting
         # their postings never holds up this one (the window's).
         helper = SegmentHelper(self.index.folder) if self.parallel_import else None
-        with self._write, self._blob_writes(), helper or contextlib.nullcontext():
+        with (
+            self._write,
+            self._blob_writes(),
+            helper or contextlib.nullcontext(),
+            # Each article is stored whole or not at all (a savepoint), and committed
+            # with the others of its group: before their index work, or every
+            # IMPORT_COMMIT. One commit per article cost a tenth of its storing.
+            self.catalog.group() as commit,
+        ):
             # Classifying happens with the parsing, in the helper process when there is one.
             outcomes = prepare_all(
                 article_files,
@@ -475,10 +486,18 @@ class Archive:
                             article.parsed.record_locator,
                         )
                     )
-                if self._queued_count() >= IMPORT_BATCH * (1 + len(sent)):
+                if len(imported) >= committed + IMPORT_COMMIT:
+                    commit()
+                    committed = len(imported)
+                unsent = self._queued_count() - IMPORT_BATCH * len(sent)
+                # Near the end, up to two batches wait for `_index_import_tail`, which
+                # writes them on both cores; sent on, one would be written alone at the end.
+                hold = helper is not None and len(article_files) - done - 1 < IMPORT_BATCH
+                if unsent >= IMPORT_BATCH * (2 if hold else 1):
+                    commit()  # the index never holds an article the catalog might not
                     self._index_import_batch(helper, unindexed, sent)
-            self._receive_sent(helper, unindexed, sent)
-            self._drain_index_queue(new_ids=unindexed)
+            commit()
+            self._index_import_tail(helper, unindexed, sent)
         if progress is not None and not cancelled:
             progress(len(article_files), len(article_files))
         for image in (f.path for f in found.files if f.is_image):
@@ -589,11 +608,7 @@ class Archive:
                 if new_ids:
                     new_ids.clear()  # all indexed now: none may skip the lookup again
                 return
-            with self.catalog.transaction() as conn:
-                conn.executemany(
-                    "DELETE FROM index_queue WHERE article_id = ? AND op = ?",
-                    [(r["article_id"], r["op"]) for r in rows],
-                )
+            self._clear_queue_rows(rows)
             if new_ids:
                 new_ids.difference_update(upserts)
             done += len(rows)
@@ -622,6 +637,46 @@ class Archive:
                 return
         self._drain_index_queue(batch=IMPORT_BATCH, merge=False, new_ids=new_ids)
 
+    def _index_import_tail(
+        self, helper: SegmentHelper | None, new_ids: set[str], sent: list[_SentBatch]
+    ) -> None:
+        """At the end of an import: the index work left, on two cores when it is large.
+
+        Half of a large remainder of new articles goes to `helper` (when it takes
+        it: see SearchIndex.send) and the other half is written here meanwhile;
+        both segments are then adopted, in catalog order. Anything else is written
+        here by Whoosh's writer, which also merges the small segments earlier
+        imports left.
+        """
+        self._receive_sent(helper, new_ids, sent)
+        rows = self.catalog.query("SELECT article_id, op FROM index_queue ORDER BY rowid")
+        upserts = [r["article_id"] for r in rows if r["op"] == "upsert"]
+        if helper is not None and upserts and len(upserts) == len(rows):
+            docs = [doc for doc in map(self._index_document, upserts) if doc is not None]
+            half = len(docs) // 2
+            if (
+                len(docs) == len(rows)
+                and worth_a_helper(docs[half:])
+                and self.index.send(helper, docs[:half], new_ids)
+            ):
+                sent.append(_SentBatch(rows[:half], docs[:half]))
+                try:
+                    written_here = helper.write_here(docs[half:])
+                finally:
+                    self._receive_sent(helper, new_ids, sent)
+                self.index.adopt(*written_here)
+                self._clear_queue_rows(rows[half:])
+                new_ids.difference_update(upserts[half:])
+        self._drain_index_queue(new_ids=new_ids)
+
+    def _clear_queue_rows(self, rows: Sequence) -> None:
+        """The index work in `rows` is done: the index holds it."""
+        with self.catalog.transaction() as conn:
+            conn.executemany(
+                "DELETE FROM index_queue WHERE article_id = ? AND op = ?",
+                [(r["article_id"], r["op"]) for r in rows],
+            )
+
     def _receive_sent(
         self, helper: SegmentHelper | None, new_ids: set[str], sent: list[_SentBatch]
     ) -> None:
@@ -631,11 +686,7 @@ class Archive:
             batch = sent.pop(0)
             if helper is None or not self.index.receive(helper):
                 self.index.write(batch.docs, merge=False, new_ids=new_ids)
-            with self.catalog.transaction() as conn:
-                conn.executemany(
-                    "DELETE FROM index_queue WHERE article_id = ? AND op = ?",
-                    [(r["article_id"], r["op"]) for r in batch.rows],
-                )
+            self._clear_queue_rows(batch.rows)
             new_ids.difference_update(r["article_id"] for r in batch.rows)
 
     def _index_document(self, article_id: str) -> IndexDocument | None:

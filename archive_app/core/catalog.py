@@ -285,6 +285,9 @@ class Catalog:
         )
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        # Held by a thread writing (a transaction, or a `group` of them), so that
+        # another thread's transaction waits rather than joining an open one.
+        self._writing = threading.RLock()
         self._conn.execute("PRAGMA foreign_keys = ON")
         if not read_only:
             self._conn.execute("PRAGMA journal_mode = WAL")
@@ -331,22 +334,63 @@ class Catalog:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception.
+
+        Inside a `group` of this thread it is a savepoint instead: all of it or
+        none of it is kept, and it commits with the group.
+        """
+        self._require_writable()
+        with self._writing, self._lock:
+            nested = self._conn.in_transaction
+            self._conn.execute("SAVEPOINT one" if nested else "BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                if nested:
+                    self._conn.execute("ROLLBACK TO one")
+                    self._conn.execute("RELEASE one")
+                else:
+                    self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("RELEASE one" if nested else "COMMIT")
+
+    @contextlib.contextmanager
+    def group(self) -> Iterator[Callable[[], None]]:
+        """Commit this thread's transactions together, at the end and whenever the function
+        given is called: a long run of small writes (an import) then pays for one
+        commit, not one each. Each transaction inside stays whole or absent; what
+        the group holds when an exception ends it is committed, as it would have
+        been without the group. Other threads' reads see it at once (one connection),
+        their transactions wait for the group's end.
+        """
+        self._require_writable()
+        with self._writing:
+            with self._lock:
+                self._conn.execute("BEGIN IMMEDIATE")
+
+            def commit() -> None:
+                with self._lock:
+                    self._conn.execute("COMMIT")
+                    self._conn.execute("BEGIN IMMEDIATE")
+
+            try:
+                yield commit
+            finally:
+                with self._lock:
+                    try:
+                        self._conn.execute("COMMIT")
+                    except sqlite3.Error:
+                        self._conn.execute("ROLLBACK")
+                        raise
+
+    def _require_writable(self) -> None:
         if self.read_only:
             raise (
                 self._refusal()
                 if self._refusal is not None
                 else CatalogError(f"{self.path} is open for reading only")
             )
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            else:
-                self._conn.execute("COMMIT")
 
     def query(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -391,11 +391,7 @@ class SearchIndex:
         `receive` adopts it. Only one batch of new articles (`new_ids`: nothing to
         replace), large enough to repay the trip and small enough to be one
         segment, goes; False (nothing sent) for any other."""
-        if helper is None or not helper.usable:
-            return False
-        if not HELPER_BATCH_MIN <= len(upserts) <= segment_writing.BATCH_DOCUMENTS:
-            return False
-        if sum(doc.text_size() for doc in upserts) > segment_writing.BATCH_CHARACTERS:
+        if helper is None or not helper.usable or not worth_a_helper(upserts):
             return False
         if not all(doc.id in new_ids for doc in upserts):
             return False
@@ -845,6 +841,14 @@ def build_batches(
             yield doc
 
     return segment_writing.batches(until_cancelled(), IndexDocument.text_size, size)
+
+
+def worth_a_helper(documents: list[IndexDocument]) -> bool:
+    """Whether a batch is large enough to repay writing it in another process, and small
+    enough to be one segment."""
+    if not HELPER_BATCH_MIN <= len(documents) <= segment_writing.BATCH_DOCUMENTS:
+        return False
+    return sum(doc.text_size() for doc in documents) <= segment_writing.BATCH_CHARACTERS
 
 
 def write_segment(ix, documents: list[IndexDocument]) -> str:

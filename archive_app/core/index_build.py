@@ -211,6 +211,13 @@ class SegmentHelper:
         self._batches += 1
         self._inbox.put((self._batches, documents))
 
+    def write_here(self, documents: list[IndexDocument]) -> tuple[Path, str]:
+        """Write one batch in this process, beside the helper's: the folder and segment id
+        to adopt. While the helper writes the other half of an import's last work,
+        both cores are busy."""
+        target = self.folder / "here"
+        return target, write_alone(target, documents)
+
     def receive(self) -> tuple[Path, str]:
         """The folder and segment id of the batch last sent, once written.
 
@@ -224,6 +231,17 @@ class SegmentHelper:
         return Path(folder), segment_id
 
 
+def write_alone(target: Path, documents: list[IndexDocument]) -> str:
+    """`documents` as the one segment of a new index in `target`; the segment's id."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    ix = index.create_in(str(target), build_schema())
+    try:
+        return write_segment(ix, documents)
+    finally:
+        ix.close()
+
+
 def _segments_on_request(folder: str, inbox, outbox) -> None:
     """In the helper process: each batch received, one segment in a new index of its own."""
     while True:
@@ -233,13 +251,6 @@ def _segments_on_request(folder: str, inbox, outbox) -> None:
         number, documents = job
         try:
             target = Path(folder) / str(number)
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            ix = index.create_in(str(target), build_schema())
-            try:
-                segment_id = write_segment(ix, documents)
-            finally:
-                ix.close()
-            outbox.put(("segment", (str(target), segment_id)))
+            outbox.put(("segment", (str(target), write_alone(target, documents))))
         except BaseException as exc:  # the import writes this batch itself instead
             outbox.put(("error", f"{exc.__class__.__name__}: {exc}"))
