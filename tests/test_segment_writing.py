@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import index
+from whoosh import formats, index
+from whoosh.codec import default_codec
 
 from archive_app.core import index as index_module
 from archive_app.core import segment_writing
 from archive_app.core.analysis import TaggedText, spelling_analyzer, text_analyzer
 from archive_app.core.index import IndexDocument, SearchIndex, _fields_of, build_schema
-from archive_app.core.segment_writing import BatchWriter, _TermPool, batches
+from archive_app.core.segment_writing import BatchWriter, _positions_encoder, _TermPool, batches
 
 BODIES = (
     ("en", "The children were deported from Kherson; the children's files were lost. " * 3),
@@ -104,6 +105,138 @@ def test_a_batch_segment_holds_what_whoosh_writes(tmp_path: Path) -> None:
     finally:
         ours.close()
         theirs.close()
+
+
+def segment_files(ix: index.FileIndex) -> dict[str, bytes]:
+    """Every file of the index's one (compound) segment, by extension."""
+    (segment,) = ix._segments()
+    files = segment.open_compound_file(ix.storage)
+    prefix = segment.segment_id()
+    contents = {}
+    try:
+        for name in files.list():
+            with files.open_file(name) as file:
+                contents[name.removeprefix(prefix)] = file.read()
+    finally:
+        files.close()
+    return contents
+
+
+def blocks(reader, fieldname: str, term: bytes) -> list[tuple]:
+    """The statistics of each block of a term's postings, as a search reads them to skip."""
+    matcher = reader.postings(fieldname, term)
+    found = []
+    while matcher.is_active():
+        found.append(
+            (
+                matcher.block_min_id(),
+                matcher.block_max_id(),
+                matcher.block_max_weight(),
+                matcher.block_min_length(),
+                matcher.block_max_length(),
+            )
+        )
+        matcher.skip_to(matcher.block_max_id() + 1)
+    return found
+
+
+def test_a_batch_segment_is_the_bytes_whoosh_writes(tmp_path: Path) -> None:
+    docs = documents()
+    ours = segment_files(write(tmp_path / "batch", docs, batch_writer=True))
+    theirs = segment_files(write(tmp_path / "whoosh", docs, batch_writer=False))
+    assert {".pst", ".trm", "._stored.col"} <= set(theirs)
+    assert ours.keys() == theirs.keys()
+    for extension, contents in theirs.items():
+        assert ours[extension] == contents, extension
+
+
+def _letters(number: int) -> str:
+    """A word of its own for each number (the analyzer keeps letters, not digits)."""
+    word = ""
+    while True:
+        number, digit = divmod(number, 26)
+        word += "abcdefghijklmnopqrstuvwxyz"[digit]
+        if not number:
+            return "zq" + word
+
+
+def test_postings_longer_than_a_block_and_single_postings_are_written_as_whoosh_writes_them(
+    tmp_path: Path,
+) -> None:
+    limit = default_codec()._blocklimit
+    count = 2 * limit + 44
+    docs = [
+        IndexDocument(
+            id=f"doc{number:03d}",
+            title="Deportation",
+            # The shared word's weight and the body's length vary from document to
+            # document, so each block has its own maximum weight and lengths.
+            body=" ".join(
+                ["deportation"] * (1 + number // limit + (number % 3 == 1))
+                + [_letters(number)]
+                + ["orphanage", "lviv", "kherson"][: number % 4]
+            ),
+            captions="",
+            author="",
+            source="",
+            published="",
+            language="en",
+            tags=(),
+            topics=(),
+        )
+        for number in range(count)
+    ]
+    ours_ix = write(tmp_path / "batch", docs, batch_writer=True)
+    theirs_ix = write(tmp_path / "whoosh", docs, batch_writer=False)
+    ours, theirs = ours_ix.reader(), theirs_ix.reader()
+    try:
+        shared = blocks(theirs, "content", b"deport")
+        assert [last - first for first, last, *_ in shared] == [limit - 1, limit - 1, 43]
+        assert len({weight for *_, weight, _, _ in shared}) > 1
+        for fieldname, term in theirs.all_terms():
+            assert blocks(ours, fieldname, term) == blocks(theirs, fieldname, term)
+            assert postings(ours, fieldname, term) == postings(theirs, fieldname, term)
+            assert term_stats(ours, fieldname, term) == term_stats(theirs, fieldname, term)
+        single = theirs.term_info("content", _letters(7).encode())
+        assert single.doc_frequency() == 1
+        assert term_stats(ours, "content", _letters(7).encode()) == term_stats(
+            theirs, "content", _letters(7).encode()
+        )
+    finally:
+        ours.close()
+        theirs.close()
+    assert segment_files(ours_ix) == segment_files(theirs_ix)
+
+
+def test_spelling_words_in_the_pool_are_left_out_as_whoosh_leaves_them(tmp_path: Path) -> None:
+    """Whoosh's pool marks a spelling-dictionary word with document -1: no posting is
+    written for it, but its field is opened all the same."""
+    contents = []
+    for name, batch_writer in (("batch", True), ("whoosh", False)):
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = index.create_in(str(folder), build_schema())
+        writer = BatchWriter(ix) if batch_writer else ix.writer()
+        writer.add_document(**_fields_of(documents()[0]))
+        writer.pool.add(("author", b"kovalenko", -1, 1.0, b""))
+        writer.pool.add(("content", b"children", -1, 1.0, b""))
+        writer.pool.add(("captions", b"photograph", -1, 1.0, b""))  # the field's only word
+        writer.commit(merge=False)
+        contents.append(segment_files(index.open_dir(str(folder))))
+    ours, theirs = contents
+    assert ours == theirs
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=100_000), min_size=1, max_size=30, unique=True))
+def test_positions_are_encoded_as_whoosh_encodes_them(positions: list[int]) -> None:
+    positions.sort()
+    encode = _positions_encoder()
+    first = encode(list(positions))
+    assert first == formats.Positions().encode(positions)
+    again = encode(list(positions))
+    assert again == first
+    assert again is not first  # a value shared by two postings would pickle differently
 
 
 def test_documents_with_boosts_are_indexed_the_way_whoosh_indexes_them(tmp_path: Path) -> None:

@@ -14,16 +14,22 @@ articles:
   sorted and nothing goes to disk: a batch's size bounds the memory instead
   (`batches`);
 - writing each posting looked up its document's field length in the column
-  file just written, one seek and read each; here each column is read once.
+  file just written, one seek and read each; here each column is read once;
+- the postings go into the postings file one at a time, each checked and
+  counted into its block's statistics; here, since each term's postings are
+  at hand in document order, a block at a time (`posting_blocks`).
 
 Other fields (ids, keywords, dates, the names shadow field) are indexed by
 Whoosh as usual, and the segment's files are the ones Whoosh's own writer
-writes: tests compare every term, posting, length and stored value.
+writes, byte for byte: tests compare the files, and every term, posting, block,
+length and stored value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from operator import sub
+from pickle import dumps
 from typing import Any
 
 from whoosh import formats
@@ -32,14 +38,18 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from archive_app.core import posting_blocks
 from archive_app.core.analysis import NormalizingTokenizer
 from archive_app.core.index_columns import fixed_width
+from archive_app.core.posting_blocks import Posting
 
 BATCH_DOCUMENTS = 1000
 # Text per batch, in characters: postings grow with it, and they are held in
 # memory until the segment is written (about 120 MB for 1,000 articles of
 # 1,200 words, 7.5 million characters).
 BATCH_CHARACTERS = 10_000_000
+_ONE = pack_uint(1)
+_UNKNOWN = object()
 _LENGTH_OF_BYTE: list[int | None] = [None] + [byte_to_length(b) for b in range(1, 256)]
 
 
@@ -77,6 +87,8 @@ class BatchWriter(SegmentWriter):
             self.cancel()
             raise TypeError(f"fields with term vectors or spelling words: {unsupported}")
         self.pool = _TermPool()
+        # Each field's encoder of posting values, None where Whoosh's field.index serves
+        self._encoders: dict[str, Callable[[list[int]], bytes] | None] = {}
 
     def add_reader(self, reader) -> None:
         raise TypeError("a BatchWriter writes new documents only: it does not merge segments")
@@ -92,6 +104,7 @@ class BatchWriter(SegmentWriter):
         docnum = self.docnum
         perdoc = self.perdocwriter
         pool = self.pool
+        encoders = self._encoders
         perdoc.start_doc(docnum)
         try:
             for name in names:
@@ -101,10 +114,15 @@ class BatchWriter(SegmentWriter):
                 field = schema[name]
                 length = 0
                 if field.indexed:
-                    items = _text_postings(field, value)
-                    if items is None:
-                        items = field.index(value)
-                    length = pool.add_document(name, docnum, items)
+                    encode = encoders.get(name, _UNKNOWN)
+                    if encode is _UNKNOWN:
+                        encode = encoders[name] = _value_encoder(field)
+                    if encode is not None and isinstance(value, str):
+                        words = field.analyzer.positions(value)
+                        boost = field.format.field_boost
+                        length = pool.add_positions(name, docnum, words, encode, boost)
+                    else:
+                        length = pool.add_document(name, docnum, field.index(value))
                     if not field.scorable:
                         length = 0
                 perdoc.add_field(name, field, value if field.stored else None, length)
@@ -120,25 +138,57 @@ class BatchWriter(SegmentWriter):
     def per_document_reader(self):
         return _LengthsInMemory(super().per_document_reader(), self.docnum - self.docbase)
 
+    def _flush_segment(self) -> None:
+        # What SegmentWriter._flush_segment does, with the pool's terms written a
+        # block of postings at a time rather than one posting at a time.
+        if not posting_blocks.writes_blocks(self.fieldwriter):
+            super()._flush_segment()
+            return
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            posting_blocks.write_fields(self.fieldwriter, self.schema, lengths, self.pool.fields())
+            self.fieldwriter.close()
+        finally:
+            if lengths:
+                lengths.close()
 
-def _text_postings(field, value: Any) -> list[tuple[bytes, int, float, bytes]] | None:
-    """(term, frequency, weight, encoded value) of a text field our analyzer indexes,
-    as Whoosh's `field.index(value)` gives them; None for any other field."""
-    analyzer = field.analyzer
-    if not isinstance(analyzer, NormalizingTokenizer) or not isinstance(value, str):
+
+def _value_encoder(field) -> Callable[[list[int]], bytes] | None:
+    """How a text field our analyzer indexes encodes a word's positions into its posting
+    value, byte for byte as its Whoosh format does; None for any other field."""
+    if not isinstance(field.analyzer, NormalizingTokenizer):
         return None
     kind = type(field.format)
     if kind is formats.Positions:
-        encode = field.format.encode
-    elif kind is formats.Frequency:
-        encode = _frequency
-    else:
-        return None
-    boost = field.format.field_boost
-    return [
-        (form.encode("utf-8"), len(at), len(at) * boost, encode(at))
-        for form, at in analyzer.positions(value).items()
-    ]
+        return _positions_encoder()
+    if kind is formats.Frequency:
+        return _frequency
+    return None
+
+
+def _positions_encoder() -> Callable[[list[int]], bytes]:
+    """`formats.Positions.encode`: the count, then the pickled gaps between positions.
+
+    Most words of an article occur once, at one of a few thousand positions, so
+    the pickle of a single position is made once per writer. Each value is a new
+    bytes object all the same: pickle would write a value shared by two postings
+    of a block once, and the block would no longer be the bytes Whoosh writes.
+    """
+    single: dict[int, bytes] = {}
+
+    def encode(positions: list[int]) -> bytes:
+        if len(positions) == 1:
+            position = positions[0]
+            pickled = single.get(position)
+            if pickled is None:
+                # The gap from 0 is the position itself.
+                pickled = single[position] = dumps(positions, 2)
+            return _ONE + pickled
+        gaps = list(map(sub, positions, [0, *positions]))
+        return pack_uint(len(positions)) + dumps(gaps, 2)
+
+    return encode
 
 
 def _frequency(positions: list[int]) -> bytes:
@@ -150,12 +200,43 @@ class _TermPool:
     """A batch's postings grouped by field and term, in document order.
 
     Stands in for Whoosh's posting pool: `add` takes its posting tuples,
-    `iter_postings` gives them back sorted by (field, term, document).
+    `iter_postings` gives them back sorted by (field, term, document), and
+    `fields` gives each term's postings as one list, to be written a block at a time.
     """
 
     def __init__(self) -> None:
-        self._fields: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
+        self._fields: dict[str, dict[bytes, list[Posting]]] = {}
         self._in_order = True
+
+    def add_positions(
+        self,
+        fieldname: str,
+        docnum: int,
+        positions: dict[str, list[int]],
+        encode: Callable[[list[int]], bytes],
+        boost: float,
+    ) -> int:
+        """One document's words in one field, each with its positions (what
+        `NormalizingTokenizer.positions` gives); returns the number of positions.
+
+        The postings Whoosh's `field.index` gives for them, without a tuple of
+        (term, frequency, weight, value) for each on the way.
+        """
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+        length = 0
+        for form, at in positions.items():
+            count = len(at)
+            length += count
+            posting = (docnum, count * boost, encode(at))
+            term = form.encode("utf-8")
+            postings = terms.get(term)
+            if postings is None:
+                terms[term] = [posting]
+            else:
+                postings.append(posting)
+        return length
 
     def add_document(self, fieldname: str, docnum: int, items: Iterable[tuple]) -> int:
         """One document's postings in one field; returns the sum of their frequencies."""
@@ -179,13 +260,21 @@ class _TermPool:
             self._in_order = False
         postings.append((docnum, weight, value))
 
-    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+    def fields(self) -> Iterator[tuple[str, Iterator[tuple[bytes, list[Posting]]]]]:
+        """Each field in order, with its terms in order, each with its postings by document."""
         for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            for term in sorted(terms):
-                postings = terms[term]
-                if not self._in_order:
-                    postings.sort(key=lambda posting: posting[0])
+            yield fieldname, self._terms(self._fields[fieldname])
+
+    def _terms(self, terms: dict[bytes, list[Posting]]) -> Iterator[tuple[bytes, list[Posting]]]:
+        for term in sorted(terms):
+            postings = terms[term]
+            if not self._in_order:
+                postings.sort(key=lambda posting: posting[0])
+            yield term, postings
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+        for fieldname, terms in self.fields():
+            for term, postings in terms:
                 for docnum, weight, value in postings:
                     yield fieldname, term, docnum, weight, value
 
