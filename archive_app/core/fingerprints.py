@@ -23,6 +23,9 @@ import re
 import unicodedata
 import zlib
 from array import array
+from dataclasses import dataclass
+
+import numpy as np
 
 _WORD = re.compile(r"[^\W_]+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")  # accents left apart by NFKD
@@ -32,7 +35,6 @@ LOOKUP_KEYS = 8  # of the sketch's smallest values, indexed for candidate lookup
 MIN_SHARED_KEYS = 2  # versions share about Jaccard × 8 of them; different texts none
 NEAR_DUPLICATE_JACCARD = 0.5
 NEAR_DUPLICATE_CONTAINMENT = 0.8  # of the shorter text found in the longer (a trimmed copy)
-_MASK = (1 << 64) - 1
 
 
 def words(text: str) -> list[str]:
@@ -42,24 +44,61 @@ def words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+@dataclass(frozen=True)
+class TextFingerprint:
+    sha256: str  # of the normalised text: the same text re-saved with other bytes
+    sketch: tuple[int, ...]  # bottom-k of the word-3-shingle hashes, ascending
+
+
+def fingerprint(text: str) -> TextFingerprint:
+    """Both fingerprints of a text, splitting it into words once."""
+    found = words(text)
+    return TextFingerprint(_words_sha256(found), tuple(_sketch_of_words(found)))
+
+
 def text_fingerprint(text: str) -> str:
-    return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
+    return _words_sha256(words(text))
 
 
 def shingles(text: str) -> set[int]:
     """64-bit hashes of every run of three words (or of the whole text when shorter)."""
-    hashes = [zlib.crc32(w.encode("utf-8")) for w in words(text)]
-    if len(hashes) < SHINGLE:
-        return {_mix(hashes + [0] * (SHINGLE - len(hashes)), 0)} if hashes else set()
-    return {_mix(hashes, i) for i in range(len(hashes) - SHINGLE + 1)}
+    return set(_shingle_hashes(words(text)).tolist())
 
 
-def _mix(hashes: list[int], i: int) -> int:
-    # Multiply-and-add with odd 64-bit constants spreads three 32-bit word hashes
-    # over 64 bits; stable across runs and machines, unlike hash().
-    value = (hashes[i] * 0x9E3779B97F4A7C15 + hashes[i + 1]) & _MASK
-    value = (value * 0xC2B2AE3D27D4EB4F + hashes[i + 2]) & _MASK
-    return (value ^ (value >> 29)) * 0x165667B19E3779F9 & _MASK
+def _words_sha256(found: list[str]) -> str:
+    return hashlib.sha256(" ".join(found).encode("utf-8")).hexdigest()
+
+
+def _sketch_of_words(found: list[str], size: int = SKETCH_SIZE) -> list[int]:
+    """heapq.nsmallest(size, set(hashes)): sorted, then each value once."""
+    hashes = np.sort(_shingle_hashes(found))
+    if len(hashes) > 1:
+        hashes = hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
+    return hashes[:size].tolist()
+
+
+_MUL_FIRST = np.uint64(0x9E3779B97F4A7C15)
+_MUL_SECOND = np.uint64(0xC2B2AE3D27D4EB4F)
+_MUL_FINAL = np.uint64(0x165667B19E3779F9)
+_SHIFT = np.uint64(29)
+
+
+def _shingle_hashes(found: list[str]) -> np.ndarray:
+    """The hash of each run of three words, in text order (repeats kept), as uint64.
+
+    Multiply-and-add with odd 64-bit constants spreads three 32-bit word hashes
+    over 64 bits; stable across runs and machines, unlike hash(). uint64 array
+    arithmetic wraps modulo 2**64, so these are the values the sketches already
+    stored in archives hold (the tests keep the plain integer formula).
+    """
+    if not found:
+        return np.empty(0, dtype=np.uint64)
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, found)), dtype=np.uint64, count=len(found))
+    if len(hashes) < SHINGLE:  # the whole text is one shingle, padded with zeros
+        hashes = np.concatenate([hashes, np.zeros(SHINGLE - len(hashes), dtype=np.uint64)])
+    value = hashes[:-2] * _MUL_FIRST + hashes[1:-1]
+    value = value * _MUL_SECOND + hashes[2:]
+    return (value ^ (value >> _SHIFT)) * _MUL_FINAL
 
 
 def sketch(features: set[int], size: int = SKETCH_SIZE) -> list[int]:

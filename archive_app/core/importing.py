@@ -9,6 +9,7 @@ import errno
 import multiprocessing
 import os
 import re
+import traceback
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -242,14 +243,15 @@ def prepare(
                 warnings.append(f"image {label}: {ready.problem}")
                 if image.path is not None:
                     prepared.image_problems.append(Problem(label, ready.problem))
+        fingerprint = fingerprints.fingerprint(parsed.text)
         prepared.articles.append(
             PreparedArticle(
                 parsed,
                 identity,
                 tuple(images),
                 tuple(warnings),
-                text_sha256=fingerprints.text_fingerprint(parsed.text),
-                sketch=tuple(fingerprints.sketch(fingerprints.shingles(parsed.text))),
+                text_sha256=fingerprint.sha256,
+                sketch=fingerprint.sketch,
                 topic_scores=None
                 if rules is None
                 else rules.classify(parsed.title, parsed.text, captions_of(images)),
@@ -350,6 +352,9 @@ def _within_text_limit(articles: list[ParsedArticle], limits: Limits) -> list[Pa
 PARALLEL_MIN_FILES = 40
 # Files the helper may prepare ahead: enough to keep it busy through an index commit.
 IN_FLIGHT = 1024
+# Files sent to a helper per task. A cancelled import still waits for the tasks the
+# helpers have taken (one more than there are helpers): 24 files, a fraction of a second.
+FILES_PER_TASK = 8
 
 
 def write_blobs(prepared: PreparedFile, blobs: BlobStore) -> PreparedFile:
@@ -414,32 +419,45 @@ def _prepare_in_helpers(
     blob_root: Path | None,
     limits: Limits,
 ) -> Iterator[tuple[Path, PreparedOutcome]]:
-    """The files' outcomes from helper processes, in order; stops early if the helpers die."""
+    """The files' outcomes from helper processes, in order; stops early if the helpers die.
+
+    Files go to the helpers FILES_PER_TASK at a time: each task costs the main
+    process a submit, a wakeup and a result to unpickle, which at one file a
+    task was a tenth of the time a file takes to prepare.
+    """
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_helper,
         initargs=(rules, blob_root, limits),
     )
-    pending: deque[tuple[Path, Future]] = deque(
-        (path, pool.submit(_prepare_in_helper, path)) for path in paths[:IN_FLIGHT]
-    )
-    following = len(pending)
+    chunks = (paths[i : i + FILES_PER_TASK] for i in range(0, len(paths), FILES_PER_TASK))
+    pending: deque[tuple[list[Path], Future]] = deque()
+
+    def submit_next() -> None:
+        chunk = next(chunks, None)
+        if chunk is not None:
+            pending.append((chunk, pool.submit(_prepare_chunk_in_helper, chunk)))
+
     try:
+        for _ in range(max(1, IN_FLIGHT // FILES_PER_TASK)):
+            submit_next()
         while pending:
-            path, future = pending.popleft()
+            chunk, future = pending.popleft()
             try:
-                outcome = future.result()
+                outcomes = future.result()
             except BrokenProcessPool:
-                return  # prepare_all prepares this file and the rest in-process
-            if following < len(paths):
-                pending.append(
-                    (paths[following], pool.submit(_prepare_in_helper, paths[following]))
-                )
-                following += 1
-            yield path, outcome
+                return  # prepare_all prepares this chunk and the rest in-process
+            submit_next()
+            for path, outcome in zip(chunk, outcomes, strict=False):
+                if isinstance(outcome, _Raised):  # where preparing that one file raised it
+                    outcome.error.add_note(
+                        f"preparing {path} in a helper process:\n{outcome.trace}"
+                    )
+                    raise outcome.error
+                yield path, outcome
     finally:
-        # Waits for the file in hand at most: no helper outlives the import.
+        # Waits for the tasks in hand at most: no helper outlives the import.
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -458,6 +476,26 @@ def _start_helper(rules: TopicRules | None, blob_root: Path | None, limits: Limi
     _helper_rules = rules
     _helper_blobs = BlobStore(blob_root) if blob_root is not None else None
     _helper_limits = limits
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """An unexpected error preparing one file of a chunk, re-raised in the main process."""
+
+    error: BaseException
+    trace: str  # the helper's traceback, which pickling the error drops
+
+
+def _prepare_chunk_in_helper(paths: list[Path]) -> list[PreparedOutcome | _Raised]:
+    """The outcomes of a chunk of files, in order, up to and including one that raised."""
+    outcomes: list[PreparedOutcome | _Raised] = []
+    for path in paths:
+        try:
+            outcomes.append(_prepare_in_helper(path))
+        except Exception as exc:  # a bug: raised at its file, after the files before it
+            outcomes.append(_Raised(exc, traceback.format_exc()))
+            break
+    return outcomes
 
 
 def _prepare_in_helper(path: Path) -> PreparedOutcome:

@@ -34,7 +34,7 @@ import math
 import re
 import tomllib
 from bisect import bisect_left, bisect_right
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +184,11 @@ class _Topic:
     cancels: tuple[_Cancel, ...]
 
 
+# The atoms of a regex match that is one word hitting no atom: shared, so that the
+# many such words are told apart by identity.
+_NO_ATOMS: tuple[tuple[int, ...], ...] = ((),)
+
+
 class _Atoms:
     """The distinct word matchers of a rule set, and which ones each word hits.
 
@@ -240,11 +245,27 @@ class _Atoms:
         self._cache[folded] = hit
         return hit
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to each import helper process: the caches would only add to the
+        # pickle, and `_NO_ATOMS` is recognised by identity, which pickling loses.
+        state = self.__dict__.copy()
+        state["_cache"] = {}
+        state["_raw_cache"] = {}
+        return state
+
+    @property
+    def raw_cache(self) -> dict[str, tuple[tuple[int, ...], ...]]:
+        """What `of_raw` has found so far, by regex match."""
+        return self._raw_cache
+
     def of_raw(self, raw: str) -> tuple[tuple[int, ...], ...]:
-        """The atoms of each word in one regex match of the text, as written."""
+        """The atoms of each word in one regex match of the text, as written
+        (`_NO_ATOMS` itself for one word that hits none)."""
         hits = self._raw_cache.get(raw)
         if hits is None:
             hits = tuple(self.of(word) for word in split_word(raw))
+            if hits == _NO_ATOMS:
+                hits = _NO_ATOMS
             if len(self._raw_cache) >= self._CACHE_LIMIT:
                 self._raw_cache.clear()
             self._raw_cache[raw] = hits
@@ -265,11 +286,14 @@ class _Doc:
         self.char: dict[int, int] = {}  # start offset of each matching word in its part
         self.sentences: list[tuple[int, int, int]] = []  # (part, start, end)
         self.sentence_words: list[tuple[int, int]] = []  # word range of each sentence
-        self.positions: dict[int, list[int]] = {}
+        # Word positions of each atom found; read with `in` and .get only, so that
+        # looking an atom up never adds it.
+        self.positions: defaultdict[int, list[int]] = defaultdict(list)
         self._part_words: list[tuple[int, float]] = []  # (first word, weight) of each part
         self._memo: dict[tuple[int, ...], list[int]] = {}
         toks, sent, char, positions = self.toks, self.sent, self.char, self.positions
         of_raw = atoms.of_raw
+        known = atoms.raw_cache
         first_word: list[int] = []  # first word position of each sentence
         pos = 0
         for part, (text, weight) in enumerate(parts):
@@ -277,12 +301,14 @@ class _Doc:
             if not text:
                 continue
             spans = sentence_spans(text)
-            base = len(self.sentences)
+            base = len(self.sentences) - 1  # sentence ids count from the one before
             self.sentences.extend((part, s, e) for s, e in spans)
             first_word.extend([-1] * len(spans))
-            ends = [e for _, e in spans]
+            # Sentence ends, after one before the text: the first word moves into its
+            # sentence like any word that passes an end, and notes it as its first.
+            ends = [-1, *(e for _, e in spans)]
             i = 0
-            last = len(spans) - 1
+            last = len(spans)
             sid = base
             for m in WORD_RE.finditer(text):
                 start = m.start()
@@ -290,18 +316,28 @@ class _Doc:
                     while i < last and start >= ends[i]:
                         i += 1
                     sid = base + i
-                if first_word[sid] < 0:
                     first_word[sid] = pos
-                for hits in of_raw(m.group()):
+                raw = m[0]
+                found = known.get(raw) or of_raw(raw)
+                if found is _NO_ATOMS:  # most words: one word, no atom
+                    pos += 1
+                    continue
+                if len(found) == 1:  # one word (not split at an apostrophe) with atoms
+                    hits = found[0]
+                    toks[pos] = hits
+                    sent[pos] = sid
+                    char[pos] = start
+                    for atom in hits:
+                        positions[atom].append(pos)
+                    pos += 1
+                    continue
+                for hits in found:
                     if hits:
                         toks[pos] = hits
                         sent[pos] = sid
                         char[pos] = start
                         for atom in hits:
-                            if atom in positions:
-                                positions[atom].append(pos)
-                            else:
-                                positions[atom] = [pos]
+                            positions[atom].append(pos)
                     pos += 1
         self.size = pos
         # A sentence runs to the first word of the next sentence that has words.
@@ -334,6 +370,10 @@ class _Doc:
         size = len(atoms)
         if size == 1 or not starts:
             found = starts
+        elif size == 2:  # most phrases: two words, checked without a loop per word
+            toks, sent = self.toks, self.sent
+            second = atoms[1]
+            found = [p for p in starts if second in toks.get(p + 1, ()) and sent[p + 1] == sent[p]]
         else:
             toks, sent = self.toks, self.sent
             found = [
@@ -464,11 +504,16 @@ def _score(topic: _Topic, doc: _Doc, length_factor: float) -> TopicScore:
         used: list[int] = []
         effective = 0.0
         for s in starts:
-            e = s + n
-            if any(masked[s:e]) or any(claimed[k] >= 0 for k in range(s, e)):
-                continue
-            for k in range(s, e):
-                claimed[k] = match_id
+            if n == 1:  # most terms are one word
+                if masked[s] or claimed[s] >= 0:
+                    continue
+                claimed[s] = match_id
+            else:
+                e = s + n
+                if any(masked[s:e]) or any(claimed[k] >= 0 for k in range(s, e)):
+                    continue
+                for k in range(s, e):
+                    claimed[k] = match_id
             match_id += 1
             used.append(s)
             effective += doc.weight(s)
@@ -507,16 +552,27 @@ def _score(topic: _Topic, doc: _Doc, length_factor: float) -> TopicScore:
 def _occurrences(patterns: _Patterns, doc: _Doc, masked: bytearray) -> list[tuple[int, int, str]]:
     """(start, end, pattern text) of unmasked matches, leaving out any match that
     lies inside a longer one ("children" inside "school children")."""
+    present = patterns.present(doc)
+    if not present:
+        return []
+    any_masked = 1 in masked
+    if len(present) == 1 and len(present[0].atoms) == 1:
+        # One word pattern: its matches are sorted, one word each, none inside another.
+        text = present[0].text
+        return [
+            (s, s + 1, text) for s in doc.find(present[0].atoms) if not (any_masked and masked[s])
+        ]
     best: dict[int, tuple[int, int, str]] = {}
-    for p in patterns.present(doc):
+    for p in present:
         n = len(p.atoms)
+        text = p.text
         for s in doc.find(p.atoms):
             e = s + n
-            if any(masked[s:e]):
+            if any_masked and any(masked[s:e]):
                 continue
             old = best.get(s)
             if old is None or old[1] < e:
-                best[s] = (s, e, p.text)
+                best[s] = (s, e, text)
     found: list[tuple[int, int, str]] = []
     reach = -1
     for item in sorted(best.values()):
