@@ -87,3 +87,47 @@ def test_known_values_do_not_change():
         18103371459301714962,
     )
     assert fingerprints.fingerprint("Дети").sketch == (16288725713596675269,)
+
+
+def reference_near_duplicate(a: list[int], b: list[int]) -> float | None:
+    """Both estimates, always computed: what `near_duplicate` decides without its shortcut."""
+    jaccard = fingerprints.estimate_jaccard(a, b)
+    if jaccard >= fingerprints.NEAR_DUPLICATE_JACCARD:
+        return jaccard
+    if fingerprints.estimate_containment(a, b) >= fingerprints.NEAR_DUPLICATE_CONTAINMENT:
+        return jaccard
+    return None
+
+
+# Sketches as stored: distinct values, ascending, at most SKETCH_SIZE of them, drawn
+# from a small range so that two sketches share anything from none to all of them.
+sketches = st.lists(
+    st.integers(min_value=0, max_value=3 * SKETCH_SIZE), unique=True, max_size=SKETCH_SIZE
+).map(sorted)
+
+
+@settings(max_examples=500)
+@given(sketches, sketches)
+# A short text found whole in a long one, though only half of its sketch is
+# comparable: containment 1.0 from as few shared values as the shortcut allows.
+@example(list(range(0, 40, 2)) + list(range(100, 120)), list(range(SKETCH_SIZE)))
+# ... and at the very threshold: 16 of the 20 comparable values of 40 held.
+@example(
+    sorted([*range(0, 32, 2), 1, 3, 5, 7, *range(200, 220)]),
+    list(range(0, 2 * SKETCH_SIZE, 2)),
+)
+def test_near_duplicate_decides_as_both_estimates_do(a: list[int], b: list[int]) -> None:
+    assert fingerprints.near_duplicate(a, b) == reference_near_duplicate(a, b)
+
+
+@settings(max_examples=300)
+@given(sketches, st.data())
+def test_near_duplicate_decides_as_both_estimates_do_for_versions_of_a_text(
+    a: list[int], data: st.DataObject
+) -> None:
+    # A version keeps most of the values and adds a few: the cases near the thresholds.
+    kept = data.draw(st.lists(st.sampled_from(a), unique=True) if a else st.just([]))
+    added = data.draw(st.lists(st.integers(3 * SKETCH_SIZE + 1, 4 * SKETCH_SIZE), unique=True))
+    b = sorted(kept + added)[:SKETCH_SIZE]
+    assert fingerprints.near_duplicate(a, b) == reference_near_duplicate(a, b)
+    assert fingerprints.near_duplicate(b, a) == reference_near_duplicate(b, a)
