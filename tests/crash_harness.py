@@ -171,7 +171,7 @@ def _install_kill(phase: str, after: int) -> None:
     if phase == "blob":
         put = BlobStore.put
 
-        def dying_put(self, data: bytes, sha256: str | None = None) -> str:
+        def dying_put(self, data: bytes, sha256: str | None = None, **options) -> str:
             if arrived():  # half the bytes in a temporary file, as a cut-off write leaves them
                 digest = sha256 or hashlib.sha256(data).hexdigest()
                 target = self.path_for(digest)
@@ -179,7 +179,7 @@ def _install_kill(phase: str, after: int) -> None:
                 partial = target.parent / f"{TEMPORARY_PREFIX}crash"
                 partial.write_bytes(data[: len(data) // 2])
                 _die()
-            return put(self, data, sha256)
+            return put(self, data, sha256, **options)
 
         BlobStore.put = dying_put
     elif phase == "catalog":

@@ -81,3 +81,28 @@ def test_another_threads_transaction_waits_for_the_group(catalog):
         assert not done
     thread.join(timeout=5)
     assert done == [{"k1", "k-other"}]
+
+
+def test_what_a_group_commits_is_readied_first_and_not_committed_when_that_fails(catalog):
+    readied: list[set[str]] = []
+    failing = False
+
+    def before_commit() -> None:
+        if failing:
+            raise OSError("disk flush failed")
+        readied.append(
+            {row[0] for row in catalog.query("SELECT key FROM meta WHERE key LIKE 'k%'")}
+        )
+
+    with pytest.raises(OSError), catalog.group(before_commit) as commit:
+        put(catalog, "k1")
+        commit()
+        assert readied == [{"k1"}] and keys(catalog.path) == {"k1"}
+        put(catalog, "k2")
+        failing = True
+        commit()
+    # The rows since the last commit are undone, not committed unreadied.
+    assert keys(catalog.path) == {"k1"}
+    assert catalog.meta("k2") is None
+    put(catalog, "k3")
+    assert keys(catalog.path) == {"k1", "k3"}

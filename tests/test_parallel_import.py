@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from archive_app.core.archive import Archive
@@ -59,3 +60,33 @@ def test_stopping_early_leaves_no_helper_behind(tmp_path: Path):
     for child in multiprocessing.active_children():
         child.join(timeout=10)
     assert not [c for c in multiprocessing.active_children() if c.is_alive()]
+
+
+def committed_originals(catalog_path: Path) -> set[str]:
+    """The originals another process sees catalogued: committed rows only."""
+    with sqlite3.connect(catalog_path) as other:
+        return {row[0] for row in other.execute("SELECT original_sha256 FROM articles")}
+
+
+def test_the_helpers_blobs_are_on_disk_before_any_row_refers_to_them(tmp_path: Path, monkeypatch):
+    make_folder(tmp_path / "in")
+    with Archive.open(tmp_path / "a") as archive:
+        flush = archive.blobs.make_durable
+        flushed: set[str] = set()
+        unflushed_when_committed: set[str] = set()
+
+        def make_durable(digests) -> None:
+            digests = list(digests)
+            # What is committed now was committed by an earlier flush's commit.
+            unflushed_when_committed.update(committed_originals(archive.catalog.path) - flushed)
+            flush(digests)
+            flushed.update(digests)
+
+        monkeypatch.setattr(archive.blobs, "make_durable", make_durable)
+        report = archive.import_paths([tmp_path / "in"])
+        assert len(report.imported) == COUNT
+        committed = committed_originals(archive.catalog.path)
+        assert len(committed) == COUNT
+        assert committed <= flushed
+        assert not unflushed_when_committed
+        assert archive.check().ok

@@ -418,6 +418,14 @@ class Archive:
         # Large batches of new articles are indexed in another process, so that sorting
         # their postings never holds up this one (the window's).
         helper = SegmentHelper(self.index.folder) if self.parallel_import else None
+        # Blobs the helpers wrote and left to be flushed to disk, all at once, before
+        # the commit that catalogues them.
+        to_flush: list[str] = []
+
+        def flush_blobs() -> None:
+            self.blobs.make_durable(to_flush)
+            to_flush.clear()
+
         with (
             self._write,
             self._blob_writes(),
@@ -425,7 +433,7 @@ class Archive:
             # Each article is stored whole or not at all (a savepoint), and committed
             # with the others of its group: before their index work, or every
             # IMPORT_COMMIT. One commit per article cost a tenth of its storing.
-            self.catalog.group() as commit,
+            self.catalog.group(before_commit=flush_blobs) as commit,
         ):
             # Classifying happens with the parsing, in the helper process when there is one.
             outcomes = prepare_all(
@@ -449,6 +457,7 @@ class Archive:
                 if isinstance(prepared, ImportFailed):
                     failed.append(Problem(str(path), str(prepared)))
                     continue
+                to_flush.extend(prepared.blobs_to_flush)
                 used_images |= prepared.used_images
                 skipped.extend(prepared.image_problems)
                 for article in prepared.articles:

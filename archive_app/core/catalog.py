@@ -356,22 +356,33 @@ class Catalog:
                 self._conn.execute("RELEASE one" if nested else "COMMIT")
 
     @contextlib.contextmanager
-    def group(self) -> Iterator[Callable[[], None]]:
+    def group(
+        self, before_commit: Callable[[], None] | None = None
+    ) -> Iterator[Callable[[], None]]:
         """Commit this thread's transactions together, at the end and whenever the function
         given is called: a long run of small writes (an import) then pays for one
         commit, not one each. Each transaction inside stays whole or absent; what
         the group holds when an exception ends it is committed, as it would have
         been without the group. Other threads' reads see it at once (one connection),
         their transactions wait for the group's end.
+
+        `before_commit` runs before each commit, the last one too: what the rows
+        refer to outside the catalog is made durable there. If it raises, the
+        rows since the last commit are rolled back.
         """
         self._require_writable()
         with self._writing:
             with self._lock:
                 self._conn.execute("BEGIN IMMEDIATE")
 
+            def commit_now() -> None:
+                if before_commit is not None:
+                    before_commit()
+                self._conn.execute("COMMIT")
+
             def commit() -> None:
                 with self._lock:
-                    self._conn.execute("COMMIT")
+                    commit_now()
                     self._conn.execute("BEGIN IMMEDIATE")
 
             try:
@@ -379,8 +390,8 @@ class Catalog:
             finally:
                 with self._lock:
                     try:
-                        self._conn.execute("COMMIT")
-                    except sqlite3.Error:
+                        commit_now()
+                    except BaseException:
                         self._conn.execute("ROLLBACK")
                         raise
 

@@ -162,6 +162,9 @@ class PreparedFile:
     importer: str
     size: int = 0
     blobs_written: bool = False
+    # Written without a flush to disk (write_blobs(durable=False)): for the
+    # importer to pass to BlobStore.make_durable before cataloguing them.
+    blobs_to_flush: tuple[str, ...] = ()
     articles: list[PreparedArticle] = field(default_factory=list)
     image_problems: list[Problem] = field(default_factory=list)
     used_images: set[Path] = field(default_factory=set)
@@ -357,25 +360,28 @@ IN_FLIGHT = 1024
 FILES_PER_TASK = 8
 
 
-def write_blobs(prepared: PreparedFile, blobs: BlobStore) -> PreparedFile:
+def write_blobs(prepared: PreparedFile, blobs: BlobStore, *, durable: bool = True) -> PreparedFile:
     """Store the file's and its images' bytes, and drop them from what is passed on.
 
     Blobs are content-addressed and written once, so writing them ahead of the
     catalog (here, or in a helper process) can only ever leave an orphan that
-    `check --repair` removes, never a wrong or half-written file.
+    `check --repair` removes, never a wrong or half-written file. Not `durable`,
+    they are listed in `blobs_to_flush` (see BlobStore.put).
     """
     if prepared.blobs_written:
         return prepared
-    blobs.put(prepared.data, prepared.sha256)
+    written = [blobs.put(prepared.data, prepared.sha256, durable=durable)]
     prepared.data = b""
     prepared.blobs_written = True
     for article in prepared.articles:
         for image in article.images:
             if image.data is not None and image.sha256 is not None:
-                blobs.put(image.data, image.sha256)
+                written.append(blobs.put(image.data, image.sha256, durable=durable))
     prepared.articles = [
         replace(a, images=tuple(replace(i, data=None) for i in a.images)) for a in prepared.articles
     ]
+    if not durable:
+        prepared.blobs_to_flush = tuple(written)
     return prepared
 
 
@@ -399,8 +405,10 @@ def prepare_all(
 
     With workers > 0, files are read and parsed in other processes while the
     caller stores the ones before: on two cores, parsing and indexing overlap.
-    The archive is only ever written by the caller. If the helper processes
-    cannot start or die, the remaining files are prepared here instead.
+    The archive is only ever written by the caller, except for the blobs:
+    with a `blob_root`, helpers write each file's there, and leave them to the
+    caller to flush to disk (`blobs_to_flush`) before it catalogues them. If the
+    helper processes cannot start or die, the remaining files are prepared here instead.
     """
     done = 0
     if workers > 0 and len(paths) >= PARALLEL_MIN_FILES:
@@ -502,8 +510,9 @@ def _prepare_in_helper(path: Path) -> PreparedOutcome:
     outcome = prepare_or_reason(path, _helper_rules, _helper_limits)
     if isinstance(outcome, PreparedFile) and _helper_blobs is not None:
         # Writing the bytes here spares sending them back and the main process's time.
+        # The importer flushes them to disk, many at once, before it catalogues them.
         try:
-            return write_blobs(outcome, _helper_blobs)
+            return write_blobs(outcome, _helper_blobs, durable=False)
         except OSError as exc:
             return ImportFailed(f"could not store: {exc}")
     return outcome
