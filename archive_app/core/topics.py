@@ -322,15 +322,6 @@ class _Doc:
                 if found is _NO_ATOMS:  # most words: one word, no atom
                     pos += 1
                     continue
-                if len(found) == 1:  # one word (not split at an apostrophe) with atoms
-                    hits = found[0]
-                    toks[pos] = hits
-                    sent[pos] = sid
-                    char[pos] = start
-                    for atom in hits:
-                        positions[atom].append(pos)
-                    pos += 1
-                    continue
                 for hits in found:
                     if hits:
                         toks[pos] = hits
