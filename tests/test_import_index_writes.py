@@ -197,12 +197,12 @@ def test_the_import_goes_on_storing_while_the_helper_writes_a_segment(
 def test_the_last_work_of_an_import_is_written_on_two_cores_in_catalog_order(
     tmp_path: Path, monkeypatch, helper_batches
 ):
-    """The remainder at the end is halved: the helper writes the older half while this
+    """The remainder at the end is halved: the helper writes the older half while a second
     process writes the newer; the index then lists them in that order."""
     from archive_app.core import index_build
 
     events: list[tuple[str, int]] = []
-    send, here = index_build.SegmentHelper.send, index_build.SegmentHelper.write_here
+    send, beside = index_build.SegmentHelper.send, index_build.SegmentHelper.write_beside
     monkeypatch.setattr(
         index_build.SegmentHelper,
         "send",
@@ -210,15 +210,15 @@ def test_the_last_work_of_an_import_is_written_on_two_cores_in_catalog_order(
     )
     monkeypatch.setattr(
         index_build.SegmentHelper,
-        "write_here",
-        lambda self, docs: events.append(("here", len(docs))) or here(self, docs),
+        "write_beside",
+        lambda self, docs: events.append(("beside", len(docs))) or beside(self, docs),
     )
     write_reports(tmp_path / "in", 300)
     archive = Archive.open(tmp_path / "archive")
     try:
         archive.parallel_import = True
         archive.import_paths([tmp_path / "in"])
-        assert events == [("send", 120), ("send", 90), ("here", 90)]
+        assert events == [("send", 120), ("send", 90), ("beside", 90)]
         in_catalog = [r[0] for r in archive.catalog.query("SELECT id FROM articles ORDER BY rowid")]
         with archive.index._ix.searcher() as searcher:
             in_index = [fields["id"] for fields in searcher.all_stored_fields()]

@@ -652,10 +652,10 @@ class Archive:
         """At the end of an import: the index work left, on two cores when it is large.
 
         Half of a large remainder of new articles goes to `helper` (when it takes
-        it: see SearchIndex.send) and the other half is written here meanwhile;
-        both segments are then adopted, in catalog order. Anything else is written
-        here by Whoosh's writer, which also merges the small segments earlier
-        imports left.
+        it: see SearchIndex.send) and the other half to a second process meanwhile
+        (`SegmentHelper.write_beside`); both segments are then adopted, in catalog
+        order. Anything else is written here by Whoosh's writer, which also merges
+        the small segments earlier imports left.
         """
         self._receive_sent(helper, new_ids, sent)
         rows = self.catalog.query("SELECT article_id, op FROM index_queue ORDER BY rowid")
@@ -670,10 +670,10 @@ class Archive:
             ):
                 sent.append(_SentBatch(rows[:half], docs[:half]))
                 try:
-                    written_here = helper.write_here(docs[half:])
+                    written_beside = helper.write_beside(docs[half:])
                 finally:
                     self._receive_sent(helper, new_ids, sent)
-                self.index.adopt(*written_here)
+                self.index.adopt(*written_beside)
                 self._clear_queue_rows(rows[half:])
                 new_ids.difference_update(upserts[half:])
         self._drain_index_queue(new_ids=new_ids)

@@ -23,6 +23,8 @@ import queue
 import shutil
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from whoosh import index
@@ -211,12 +213,22 @@ class SegmentHelper:
         self._batches += 1
         self._inbox.put((self._batches, documents))
 
-    def write_here(self, documents: list[IndexDocument]) -> tuple[Path, str]:
-        """Write one batch in this process, beside the helper's: the folder and segment id
-        to adopt. While the helper writes the other half of an import's last work,
-        both cores are busy."""
-        target = self.folder / "here"
-        return target, write_alone(target, documents)
+    def write_beside(self, documents: list[IndexDocument]) -> tuple[Path, str]:
+        """Write one batch in a second, short-lived process, beside the helper's: the
+        folder and segment id to adopt. While the helper writes the other half of
+        an import's last work, both cores are busy.
+
+        Not in this process: it shows the window, and writing a segment here kept
+        the window's thread from the interpreter for 65-280 ms at a time (the
+        switch interval notwithstanding). If that process fails, the batch is
+        written here after all.
+        """
+        target = self.folder / "beside"
+        try:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                return target, pool.submit(write_alone, target, documents).result()
+        except (BrokenProcessPool, OSError):
+            return target, write_alone(target, documents)
 
     def receive(self) -> tuple[Path, str]:
         """The folder and segment id of the batch last sent, once written.
