@@ -185,7 +185,8 @@ def insert_articles(catalog: Catalog, rows: list[tuple[str, str, list[int]]]) ->
 
 
 def fingerprint(text: str) -> tuple[str, list[int]]:
-    return fingerprints.text_fingerprint(text), fingerprints.sketch(fingerprints.shingles(text))
+    found = fingerprints.fingerprint(text)
+    return found.sha256, list(found.sketch)
 
 
 # -- measures -------------------------------------------------------------------
@@ -243,7 +244,7 @@ def bench_pairs(count: int) -> dict:
         bases.append((f"generated-{n:05d}", "generated", paragraphs, donor, other))
     pages, seen = [], set()
     for case, paragraphs in real_pages():  # two captures of one page are one base
-        key = fingerprints.text_fingerprint(text_of(paragraphs))
+        key = fingerprints.fingerprint(text_of(paragraphs)).sha256
         if key not in seen:
             seen.add(key)
             pages.append((case, paragraphs))

@@ -59,7 +59,7 @@ def test_fast_fingerprints_equal_the_reference(text: str):
     found = fingerprints.fingerprint(text)
     assert list(found.sketch) == expected_sketch
     assert all(type(v) is int for v in found.sketch)  # packed and bound as Python ints
-    assert found.sha256 == reference_text_fingerprint(text) == fingerprints.text_fingerprint(text)
+    assert found.sha256 == reference_text_fingerprint(text)
 
 
 def test_a_sketch_keeps_the_smallest_distinct_hashes():
@@ -73,7 +73,7 @@ def test_a_long_text_keeps_a_full_sketch():
     text = " ".join(f"word{i}" for i in range(500))
     sketch = fingerprints.fingerprint(text).sketch
     assert len(sketch) == SKETCH_SIZE
-    assert list(sketch) == fingerprints.sketch(reference_shingles(text))
+    assert list(sketch) == heapq.nsmallest(SKETCH_SIZE, reference_shingles(text))
     assert fingerprints.unpack(fingerprints.pack(list(sketch))) == list(sketch)
 
 

@@ -244,7 +244,7 @@ def test_compare_an_article_with_itself_and_with_an_unrelated_one(
 
 
 def sketch_of(text: str) -> list[int]:
-    return fingerprints.sketch(fingerprints.shingles(text))
+    return list(fingerprints.fingerprint(text).sketch)
 
 
 def test_near_duplicate_decision_on_constructed_pairs():

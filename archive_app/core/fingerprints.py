@@ -56,10 +56,6 @@ def fingerprint(text: str) -> TextFingerprint:
     return TextFingerprint(_words_sha256(found), tuple(_sketch_of_words(found)))
 
 
-def text_fingerprint(text: str) -> str:
-    return _words_sha256(words(text))
-
-
 def shingles(text: str) -> set[int]:
     """64-bit hashes of every run of three words (or of the whole text when shorter)."""
     return set(_shingle_hashes(words(text)).tolist())
@@ -99,11 +95,6 @@ def _shingle_hashes(found: list[str]) -> np.ndarray:
     value = hashes[:-2] * _MUL_FIRST + hashes[1:-1]
     value = value * _MUL_SECOND + hashes[2:]
     return (value ^ (value >> _SHIFT)) * _MUL_FINAL
-
-
-def sketch(features: set[int], size: int = SKETCH_SIZE) -> list[int]:
-    """The smallest feature hashes, ascending (a bottom-k MinHash sketch)."""
-    return heapq.nsmallest(size, features)
 
 
 def pack(values: list[int]) -> bytes:
